@@ -1,0 +1,5 @@
+import sys
+
+from eqchip.cli import main
+
+sys.exit(main())

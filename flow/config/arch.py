@@ -1,0 +1,127 @@
+"""Quantities derived from a validated design: the numbers the RTL templates, the golden model,
+the macro generator and the energy model all share (see docs/architecture.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eqchip.config.design import Design
+from eqchip.config.mram_tech import MramTech
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def clog2(n: int) -> int:
+    """Bits needed to index n items (at least 1)."""
+    return max(1, (n - 1).bit_length())
+
+
+@dataclass(frozen=True)
+class MatrixArch:
+    """Weight matrix W_l (l = 0..L-1): rows = neurons of layer l+1, columns = layer l."""
+
+    index: int
+    rows: int
+    cols: int
+    words_per_row: int
+    words: int
+    macros: int
+    lr_shift: int
+    w_update_shift: int   # R_l: dW = round_shift(s_a s_a - s_b s_b, R_l)
+    b_update_shift: int   # Rb_l for the biases of layer l+1
+
+
+@dataclass(frozen=True)
+class Arch:
+    name: str
+    layers: tuple[int, ...]
+    state_bits: int
+    state_frac: int
+    weight_bits: int
+    weight_frac: int
+    bias_bits: int
+    acc_bits: int
+    t1: int
+    t2: int
+    beta_shift: int
+    symmetric: bool
+    mac_units: int
+    word_bits: int
+    weights_per_word: int
+    words_per_macro: int
+    macro_addr_bits: int
+    macro_module: str
+    matrices: tuple[MatrixArch, ...]
+    clock_period_ns: float
+
+    @property
+    def n_matrices(self) -> int:
+        return len(self.matrices)
+
+    @property
+    def n_dynamic(self) -> int:
+        """Neurons with dynamics (every layer but the input)."""
+        return sum(self.layers[1:])
+
+    @property
+    def total_macros(self) -> int:
+        return sum(m.macros for m in self.matrices)
+
+    @property
+    def subcycles_per_word(self) -> int:
+        return self.weights_per_word // self.mac_units
+
+    @property
+    def n_synapses(self) -> int:
+        return sum(m.rows * m.cols for m in self.matrices)
+
+
+def macro_module_name(words: int, bits: int, tech: str) -> str:
+    return f"eqchip_mram_{tech}_{words}x{bits}"
+
+
+def derive(design: Design, tech: MramTech) -> Arch:
+    fp, ep, mr = design.fixed_point, design.eqprop, design.mram
+    layers = tuple(design.network.layers)
+    sf = fp.state_bits - 1
+    wpw = mr.word_bits // fp.weight_bits
+    k1 = 1 if ep.symmetric else 0
+    lrs = ep.lr_shifts(len(layers) - 1)
+    mats = []
+    for l_idx in range(len(layers) - 1):
+        rows, cols = layers[l_idx + 1], layers[l_idx]
+        wpr = ceil_div(cols, wpw)
+        words = rows * wpr
+        mats.append(MatrixArch(
+            index=l_idx, rows=rows, cols=cols, words_per_row=wpr, words=words,
+            macros=ceil_div(words, mr.words_per_macro), lr_shift=lrs[l_idx],
+            w_update_shift=2 * sf - fp.weight_frac - ep.beta_shift + lrs[l_idx] + k1,
+            b_update_shift=sf - fp.weight_frac - ep.beta_shift + lrs[l_idx] + k1,
+        ))
+    return Arch(
+        name=design.name, layers=layers, state_bits=fp.state_bits, state_frac=sf,
+        weight_bits=fp.weight_bits, weight_frac=fp.weight_frac, bias_bits=fp.bias_bits,
+        acc_bits=fp.acc_bits, t1=ep.t1, t2=ep.t2, beta_shift=ep.beta_shift,
+        symmetric=ep.symmetric, mac_units=design.parallel.mac_units, word_bits=mr.word_bits,
+        weights_per_word=wpw, words_per_macro=mr.words_per_macro,
+        macro_addr_bits=clog2(mr.words_per_macro),
+        macro_module=macro_module_name(mr.words_per_macro, mr.word_bits, tech.name),
+        matrices=tuple(mats), clock_period_ns=design.clock.period_ns,
+    )
+
+
+def min_acc_bits(layers: tuple[int, ...] | list[int], state_bits: int, weight_bits: int,
+                 weight_frac: int, bias_bits: int, beta_shift: int) -> int:
+    """Smallest signed accumulator that cannot overflow for any weights, biases and states."""
+    sf = state_bits - 1
+    worst = 0
+    for i in range(1, len(layers)):
+        fan_in = layers[i - 1] + (layers[i + 1] if i + 1 < len(layers) else 0)
+        m = fan_in * (1 << (weight_bits - 1)) * (1 << sf)          # sum of W*s
+        m += (1 << (bias_bits - 1)) << sf                         # bias aligned to W*s
+        if i == len(layers) - 1:
+            m += (1 << sf) << max(0, weight_frac - beta_shift)    # beta*(y - s)
+        worst = max(worst, m)
+    return worst.bit_length() + 1

@@ -1,0 +1,72 @@
+"""Rules that tie several fields of a design together. Each problem names every field involved."""
+
+from __future__ import annotations
+
+from eqchip.config.arch import ceil_div, min_acc_bits
+from eqchip.config.design import Design
+from eqchip.config.mram_tech import MramTech
+from eqchip.config.yamlsrc import Loc
+
+Problem = tuple[Loc, str]
+
+
+def design_problems(d: Design, tech: MramTech) -> list[Problem]:
+    out: list[Problem] = []
+    fp, ep, mr = d.fixed_point, d.eqprop, d.mram
+    layers = d.network.layers
+    n_mat = len(layers) - 1
+
+    if fp.weight_frac >= fp.weight_bits:
+        out.append((("fixed_point", "weight_frac"),
+                    f"must be less than fixed_point.weight_bits ({fp.weight_bits}) so weights "
+                    f"keep a sign bit; allowed: 1..{fp.weight_bits - 1}"))
+    if ep.beta_shift > fp.weight_frac:
+        out.append((("eqprop", "beta"),
+                    f"beta = 2^-{ep.beta_shift} is finer than the weight fraction "
+                    f"(fixed_point.weight_frac = {fp.weight_frac}); allowed: beta >= "
+                    f"2^-{fp.weight_frac}"))
+    if isinstance(ep.learning_rate, list) and len(ep.learning_rate) != n_mat:
+        out.append((("eqprop", "learning_rate"),
+                    f"has {len(ep.learning_rate)} entries but network.layers {layers} has "
+                    f"{n_mat} weight matrices; give one rate per matrix or a single number"))
+    need = min_acc_bits(layers, fp.state_bits, fp.weight_bits, fp.weight_frac, fp.bias_bits,
+                        ep.beta_shift)
+    if fp.acc_bits < need:
+        out.append((("fixed_point", "acc_bits"),
+                    f"{fp.acc_bits} bits can overflow: the largest fan-in in network.layers "
+                    f"{layers} with weight_bits={fp.weight_bits}, state_bits={fp.state_bits}, "
+                    f"bias_bits={fp.bias_bits} needs at least {need}; allowed: {need}..64"))
+    if mr.word_bits % fp.weight_bits:
+        out.append((("mram", "word_bits"),
+                    f"{mr.word_bits} is not a multiple of fixed_point.weight_bits "
+                    f"({fp.weight_bits}); a word must hold whole weights, e.g. "
+                    f"{fp.weight_bits * max(1, mr.word_bits // fp.weight_bits)}"))
+        return out
+    wpw = mr.word_bits // fp.weight_bits
+    if wpw % d.parallel.mac_units:
+        divisors = [k for k in range(1, wpw + 1) if wpw % k == 0]
+        out.append((("parallel", "mac_units"),
+                    f"{d.parallel.mac_units} does not divide the {wpw} weights per MRAM word "
+                    f"(mram.word_bits / fixed_point.weight_bits); allowed: {divisors}"))
+    total = 0
+    for i in range(n_mat):
+        wpr = ceil_div(layers[i], wpw)
+        if wpr > mr.words_per_macro:
+            out.append((("network", "layers", i),
+                        f"layer {i} has {layers[i]} neurons: one row of W_{i} needs {wpr} MRAM "
+                        f"words but mram.words_per_macro is {mr.words_per_macro}; rows may not "
+                        f"span macros: raise mram.words_per_macro to >= {wpr} or widen "
+                        f"mram.word_bits"))
+        total += ceil_div(layers[i + 1] * wpr, mr.words_per_macro)
+    if total > mr.max_macros:
+        out.append((("mram", "words_per_macro"),
+                    f"the network needs {total} macros of {mr.words_per_macro} words, more than "
+                    f"mram.max_macros = {mr.max_macros}; use larger macros or raise max_macros"))
+    period = d.clock.period_ns
+    slowest = max(tech.timing.read_ns + tech.timing.setup_ns, tech.timing.write_ns)
+    if period < slowest:
+        out.append((("clock", "freq_mhz"),
+                    f"{d.clock.freq_mhz} MHz (period {period:.2f} ns) is faster than MRAM "
+                    f"technology {tech.name!r} allows for single-cycle access "
+                    f"({slowest:.2f} ns); allowed: <= {1000.0 / slowest:.1f} MHz"))
+    return out

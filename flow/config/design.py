@@ -1,0 +1,160 @@
+"""The design YAML (`designs/*.yaml`): pydantic models, field by field, with units and ranges.
+
+Single-field rules live on the fields; rules that tie fields together live in
+`eqchip.config.consistency` so their messages can name every field involved.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _power_of_two_shift(value: float, max_shift: int) -> int:
+    """Return k with value == 2**-k, 0 <= k <= max_shift, or raise ValueError."""
+    if value <= 0:
+        raise ValueError(f"must be a positive power of two such as 0.5 or 0.125 (got {value})")
+    k = -math.log2(value)
+    if abs(k - round(k)) > 1e-12 or not 0 <= round(k) <= max_shift:
+        raise ValueError(
+            f"must be a power of two 2^-k with 0 <= k <= {max_shift}, e.g. 1, 0.5, 0.25, 0.125")
+    return int(round(k))
+
+
+class Network(_Strict):
+    layers: list[int] = Field(
+        min_length=2, max_length=8,
+        description="Neurons per layer, input first, output last (e.g. [64, 32, 10])")
+
+    @field_validator("layers")
+    @classmethod
+    def _sizes(cls, v: list[int]) -> list[int]:
+        for i, n in enumerate(v):
+            if not 1 <= n <= 4096:
+                raise ValueError(f"layer {i} has {n} neurons; each layer needs 1..4096")
+        return v
+
+
+class FixedPoint(_Strict):
+    state_bits: int = Field(
+        ge=2, le=16, description="Neuron state width: unsigned, state_bits-1 fraction bits, "
+                                 "values 0..1 inclusive")
+    weight_bits: int = Field(ge=4, le=32, description="Weight width, signed two's complement")
+    weight_frac: int = Field(ge=1, le=31, description="Fraction bits of weights and biases")
+    bias_bits: int = Field(ge=4, le=32, description="Bias width, signed, weight_frac fraction bits")
+    acc_bits: int = Field(ge=8, le=64, description="Accumulator width, signed")
+
+
+class EqProp(_Strict):
+    t1: int = Field(ge=1, le=4096, description="Free-phase steps")
+    t2: int = Field(ge=1, le=4096, description="Nudged-phase steps (each nudged phase)")
+    beta: float = Field(description="Nudging strength, a power of two (e.g. 0.5)")
+    symmetric: bool = Field(description="Symmetric +/-beta nudging (three phases) instead of +beta")
+    learning_rate: float | list[float] = Field(
+        description="Learning rate, a power of two; or one per weight matrix, input side first")
+
+    @field_validator("beta", mode="before")
+    @classmethod
+    def _beta(cls, v: object) -> object:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            _power_of_two_shift(float(v), 16)
+            return float(v)
+        return v
+
+    @field_validator("learning_rate", mode="before")
+    @classmethod
+    def _lr(cls, v: object) -> object:
+        values = v if isinstance(v, list) else [v]
+        for x in values:
+            if isinstance(x, int | float) and not isinstance(x, bool):
+                _power_of_two_shift(float(x), 24)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return float(v)
+        if isinstance(v, list):
+            return [float(x) if isinstance(x, int) and not isinstance(x, bool) else x for x in v]
+        return v
+
+    @property
+    def beta_shift(self) -> int:
+        return _power_of_two_shift(self.beta, 16)
+
+    def lr_shifts(self, n_matrices: int) -> list[int]:
+        rates = self.learning_rate if isinstance(self.learning_rate, list) else \
+            [self.learning_rate] * n_matrices
+        return [_power_of_two_shift(r, 24) for r in rates]
+
+
+class Parallel(_Strict):
+    mac_units: int = Field(ge=1, le=64, description="MAC units working on one MRAM word per cycle "
+                                                    "(must divide the weights per word)")
+
+
+class Mram(_Strict):
+    technology: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                            description="Name of a technology file pdk_cfg/mram/<name>.yaml")
+    word_bits: int = Field(ge=4, le=256, description="Bits per MRAM word (a multiple of "
+                                                     "fixed_point.weight_bits)")
+    words_per_macro: int = Field(ge=2, le=1 << 20, description="Words in one MRAM macro")
+    max_macros: int = Field(default=64, ge=1, le=4096,
+                            description="Upper bound on MRAM macro instances in the design")
+
+
+class Clock(_Strict):
+    freq_mhz: float = Field(gt=0, le=1000, description="Target clock frequency, MHz")
+
+    @field_validator("freq_mhz", mode="before")
+    @classmethod
+    def _num(cls, v: object) -> object:
+        return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @property
+    def period_ns(self) -> float:
+        return 1000.0 / self.freq_mhz
+
+
+class Pdk(_Strict):
+    name: Literal["sky130"] = "sky130"
+    stdcell_library: Literal["sky130_fd_sc_hd"] = "sky130_fd_sc_hd"
+    corner: Literal["tt", "ff", "ss"] = "tt"
+
+
+class FlowOptions(_Strict):
+    target_utilization: float = Field(default=0.4, gt=0.05, le=0.9,
+                                      description="Standard-cell utilization of the core area")
+    macro_halo_um: float = Field(default=10.0, ge=0, le=200, description="Keep-out around macros")
+    core_margin_um: float = Field(default=10.0, ge=0, le=500, description="Die-to-core margin")
+
+    @field_validator("target_utilization", "macro_halo_um", "core_margin_um", mode="before")
+    @classmethod
+    def _num(cls, v: object) -> object:
+        return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+class Training(_Strict):
+    dataset: Literal["digits", "synthetic"] = Field(
+        default="digits", description="digits: scikit-learn's 8x8 digits; synthetic: random data")
+    epochs: int = Field(default=30, ge=1, le=1000)
+    batch_size: int = Field(default=20, ge=1, le=4096)
+    seed: int = Field(default=0, ge=0)
+    test_size: int = Field(default=360, ge=1, description="Samples held out for testing")
+
+
+class Design(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,47}$",
+                      description="Plain identifier; prefixes every generated module")
+    description: str = ""
+    network: Network
+    fixed_point: FixedPoint
+    eqprop: EqProp
+    parallel: Parallel
+    mram: Mram
+    clock: Clock
+    pdk: Pdk = Pdk()
+    flow: FlowOptions = FlowOptions()
+    training: Training = Training()

@@ -1,0 +1,55 @@
+"""Load a design file: YAML -> validated `Design` -> consistency rules -> derived `Arch`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from eqchip.config.arch import Arch, derive
+from eqchip.config.consistency import design_problems
+from eqchip.config.design import Design
+from eqchip.config.mram_tech import MramTech, load_mram_tech
+from eqchip.config.validate import validate_source
+from eqchip.config.yamlsrc import format_loc, load_yaml
+from eqchip.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class LoadedDesign:
+    path: Path
+    design: Design
+    tech: MramTech
+    arch: Arch
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.design.name
+
+
+def load_design(path: Path | str, pdk_cfg: Path | None = None) -> LoadedDesign:
+    path = Path(path)
+    src = load_yaml(path)
+    design = validate_source(src, Design, what="design")
+    try:
+        tech = load_mram_tech(design.mram.technology, pdk_cfg)
+    except ConfigError as exc:
+        line = src.line_of(("mram", "technology"))
+        raise ConfigError(f"{path}:{line}: mram.technology: {exc.message}", exc.hint) from None
+    problems = design_problems(design, tech)
+    if problems:
+        lines = [f"{path}: inconsistent design ({len(problems)} problem"
+                 f"{'s' if len(problems) != 1 else ''}):"]
+        for loc, msg in problems:
+            lines.append(f"  {path}:{src.line_of(loc)}: {format_loc(loc)}: {msg}")
+        raise ConfigError("\n".join(lines))
+    return LoadedDesign(path=path, design=design, tech=tech, arch=derive(design, tech),
+                        sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def design_json_schema() -> dict:
+    schema = Design.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "eqchip design"
+    return schema

@@ -1,0 +1,43 @@
+"""Error types with exit codes and hints. The CLI turns them into messages, never tracebacks."""
+
+from __future__ import annotations
+
+
+class EqchipError(Exception):
+    """Base class: a problem the user can fix. `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n  fix: {self.hint}"
+        return self.message
+
+
+class ConfigError(EqchipError):
+    """A design or technology file is malformed or inconsistent (exit code 2)."""
+
+    exit_code = 2
+
+
+class ToolError(EqchipError):
+    """An external tool is missing or failed (exit code 3)."""
+
+    exit_code = 3
+
+
+class PdkError(EqchipError):
+    """The PDK is missing or incomplete (exit code 4)."""
+
+    exit_code = 4
+
+
+class FlowIncomplete(EqchipError):
+    """The flow stopped before the end because a tool is missing here (exit code 5)."""
+
+    exit_code = 5

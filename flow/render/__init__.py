@@ -1,0 +1,1 @@
+"""eqchip.render"""

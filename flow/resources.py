@@ -1,0 +1,33 @@
+"""Where eqchip's data folders are: the checkout's top level, or eqchip/_data in a wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PKG = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    """Return the folder `templates`, `pdk_cfg` or `designs`.
+
+    In a checkout (or an editable install) they sit beside `flow/`; an installed wheel
+    carries them under `eqchip/_data/`.
+    """
+    if name not in ("templates", "pdk_cfg", "designs"):
+        raise ValueError(f"unknown data folder {name!r}")
+    for candidate in (_PKG.parent / name, _PKG / "_data" / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"eqchip data folder {name!r} not found beside {_PKG}")
+
+
+def templates_dir() -> Path:
+    return data_dir("templates")
+
+
+def pdk_cfg_dir() -> Path:
+    return data_dir("pdk_cfg")
+
+
+def designs_dir() -> Path:
+    return data_dir("designs")
