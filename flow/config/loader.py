@@ -13,6 +13,7 @@ from eqchip.config.mram_tech import MramTech, load_mram_tech
 from eqchip.config.validate import validate_source
 from eqchip.config.yamlsrc import format_loc, load_yaml
 from eqchip.errors import ConfigError
+from eqchip.resources import designs_dir
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,18 @@ class LoadedDesign:
         return self.design.name
 
 
+def resolve_design_path(arg: Path | str) -> Path:
+    """A path to a YAML file, or the bare name of a design shipped with eqchip (`small`)."""
+    path = Path(arg)
+    if not path.exists() and path.suffix == "" and len(path.parts) == 1:
+        shipped = designs_dir() / f"{path.name}.yaml"
+        if shipped.is_file():
+            return shipped
+    return path
+
+
 def load_design(path: Path | str, pdk_cfg: Path | None = None) -> LoadedDesign:
-    path = Path(path)
+    path = resolve_design_path(path)
     src = load_yaml(path)
     design = validate_source(src, Design, what="design")
     try:

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs everything eqchip needs on Debian 12: the Debian packages of the flow's tools and the
+# Python package with its dependencies. Run as root, or with sudo available.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# iverilog + verilator: RTL simulation and lint; opensta: timing and power (`sta`);
+# tk: Tcl for the pyosys-backed yosys shim.
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends iverilog verilator opensta tcl tk >/dev/null
+python3 -m pip install --quiet --disable-pip-version-check -e ".[dev]"

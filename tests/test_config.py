@@ -1,0 +1,168 @@
+"""Design validation: every malformed design exits 2 naming the file and the offending field."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from eqchip.config import load_design
+from eqchip.config.arch import min_acc_bits
+from eqchip.errors import ConfigError
+
+BASE = yaml.safe_load((Path(__file__).resolve().parent.parent / "designs" / "small.yaml")
+                      .read_text())
+
+
+def _mutate(path: tuple, value: object) -> dict:
+    d = copy.deepcopy(BASE)
+    node = d
+    for key in path[:-1]:
+        node = node[key]
+    if value is _DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return d
+
+
+_DELETE = object()
+
+# (id, mutation path, new value, text the message must contain)
+MALFORMED = [
+    ("unknown-top-key", ("colour",), "red", "colour"),
+    ("unknown-nested-key", ("eqprop", "gamma"), 1, "eqprop.gamma"),
+    ("missing-section", ("network",), _DELETE, "network"),
+    ("missing-field", ("fixed_point", "acc_bits"), _DELETE, "fixed_point.acc_bits"),
+    ("name-not-identifier", ("name",), "my design", "name"),
+    ("name-path-traversal", ("name",), "../../etc", "name"),
+    ("layers-wrong-type", ("network", "layers"), "4,4,2", "network.layers"),
+    ("layer-string", ("network", "layers"), [4, "four", 2], "network.layers[1]"),
+    ("layer-zero", ("network", "layers"), [4, 0, 2], "network.layers"),
+    ("one-layer", ("network", "layers"), [4], "network.layers"),
+    ("state-bits-range", ("fixed_point", "state_bits"), 40, "fixed_point.state_bits"),
+    ("weight-bits-float", ("fixed_point", "weight_bits"), 16.5, "fixed_point.weight_bits"),
+    ("weight-bits-string", ("fixed_point", "weight_bits"), "16", "fixed_point.weight_bits"),
+    ("weight-frac-too-big", ("fixed_point", "weight_frac"), 16, "fixed_point.weight_frac"),
+    ("acc-too-narrow", ("fixed_point", "acc_bits"), 20, "fixed_point.acc_bits"),
+    ("t1-negative", ("eqprop", "t1"), -1, "eqprop.t1"),
+    ("t2-bool", ("eqprop", "t2"), True, "eqprop.t2"),
+    ("beta-not-pow2", ("eqprop", "beta"), 0.3, "eqprop.beta"),
+    ("beta-too-fine", ("eqprop", "beta"), 2.0 ** -14, "eqprop.beta"),
+    ("symmetric-string", ("eqprop", "symmetric"), "yes", "eqprop.symmetric"),
+    ("lr-not-pow2", ("eqprop", "learning_rate"), 0.1, "eqprop.learning_rate"),
+    ("lr-list-length", ("eqprop", "learning_rate"), [0.125, 0.125, 0.125],
+     "eqprop.learning_rate"),
+    ("mac-units-zero", ("parallel", "mac_units"), 0, "parallel.mac_units"),
+    ("mac-units-not-divisor", ("parallel", "mac_units"), 3, "parallel.mac_units"),
+    ("word-not-multiple", ("mram", "word_bits"), 24, "mram.word_bits"),
+    ("row-does-not-fit", ("mram", "words_per_macro"), 2, None),  # replaced below
+    ("unknown-technology", ("mram", "technology"), "nonexistent_mram", "mram.technology"),
+    ("too-many-macros", ("mram", "max_macros"), 1, "mram.words_per_macro"),
+    ("clock-too-fast", ("clock", "freq_mhz"), 400, "clock.freq_mhz"),
+    ("clock-zero", ("clock", "freq_mhz"), 0, "clock.freq_mhz"),
+    ("corner-unknown", ("pdk", "corner"), "slow", "pdk.corner"),
+    ("utilization-range", ("flow", "target_utilization"), 1.5, "flow.target_utilization"),
+    ("dataset-unknown", ("training", "dataset"), "imagenet", "training.dataset"),
+]
+
+
+def _fixup(case):
+    cid, path, value, needle = case
+    if cid == "row-does-not-fit":
+        # 40 inputs at 2 weights per word need 20 words per row; macros hold 16.
+        d = _mutate(("network", "layers"), [40, 4, 2])
+        d["fixed_point"]["acc_bits"] = 40
+        return cid, d, "network.layers[0]"
+    return cid, _mutate(path, value), needle
+
+
+CASES = [_fixup(c) for c in MALFORMED]
+
+
+@pytest.mark.parametrize("cid,data,needle", CASES, ids=[c[0] for c in CASES])
+def test_malformed_design_rejected(tmp_path: Path, cid: str, data: dict, needle: str) -> None:
+    f = tmp_path / f"{cid}.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ConfigError) as info:
+        load_design(f)
+    msg = str(info.value)
+    assert str(f) in msg
+    assert needle in msg, msg
+    assert info.value.exit_code == 2
+
+
+def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text(yaml.safe_dump(_mutate(("fixed_point", "acc_bits"), 20), sort_keys=False))
+    proc = subprocess.run([sys.executable, "-m", "eqchip", "render", str(f), "-o",
+                           str(tmp_path / "o")], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert "fixed_point.acc_bits" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # the message points at the line of the field
+    line = next(i for i, t in enumerate(f.read_text().splitlines(), 1) if "acc_bits" in t)
+    assert f"{f}:{line}" in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
+    f = tmp_path / "broken.yaml"
+    f.write_text("name: x\nnetwork:\n  layers: [4, 4\n")
+    with pytest.raises(ConfigError) as info:
+        load_design(f)
+    assert f"{f}:" in str(info.value) and "YAML" in str(info.value)
+
+
+def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
+    f = tmp_path / "evil.yaml"
+    f.write_text("name: !!python/object/apply:os.system ['true']\n")
+    with pytest.raises(ConfigError):
+        load_design(f)
+
+
+def test_acc_bits_bound_is_tight(tmp_path: Path) -> None:
+    layers = BASE["network"]["layers"]
+    fp = BASE["fixed_point"]
+    need = min_acc_bits(layers, fp["state_bits"], fp["weight_bits"], fp["weight_frac"],
+                        fp["bias_bits"], 1)
+    ok, bad = _mutate(("fixed_point", "acc_bits"), need), _mutate(("fixed_point", "acc_bits"),
+                                                                 need - 1)
+    (tmp_path / "ok.yaml").write_text(yaml.safe_dump(ok))
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
+    assert load_design(tmp_path / "ok.yaml").arch.acc_bits == need
+    with pytest.raises(ConfigError, match=f"at least {need}"):
+        load_design(tmp_path / "bad.yaml")
+
+
+@pytest.mark.parametrize("name", ["small", "digits", "mnist"])
+def test_shipped_designs_load(designs_dir: Path, name: str) -> None:
+    d = load_design(designs_dir / f"{name}.yaml")
+    assert d.name == name
+    assert d.arch.total_macros >= 1
+    assert d.arch.weights_per_word % d.arch.mac_units == 0
+
+
+def test_schema_is_published_and_matches_models(repo_root: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "eqchip", "schema"], capture_output=True,
+                          text=True, check=True)
+    schema = json.loads(proc.stdout)
+    committed = json.loads((repo_root / "designs" / "design.schema.json").read_text())
+    assert schema == committed, "run `eqchip schema -o designs/design.schema.json`"
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) >= {"name", "network", "fixed_point", "eqprop", "mram"}
+
+
+def test_schema_validates_shipped_designs_with_jsonschema(designs_dir: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((designs_dir / "design.schema.json").read_text())
+    for f in sorted(designs_dir.glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(f.read_text()), schema)
+    bad = _mutate(("eqprop", "gamma"), 1)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
