@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from eqchip.config.arch import Arch, clog2, macro_module_name
 from eqchip.config.mram_tech import MramTech
+from eqchip.errors import ConfigError
+
+MAX_WORDS = 1 << 20
+MAX_BITS = 1024
 
 
 @dataclass(frozen=True)
@@ -13,6 +17,14 @@ class MacroSpec:
     words: int
     bits: int
     tech: MramTech
+
+    def __post_init__(self) -> None:
+        if not (1 <= self.words <= MAX_WORDS):
+            raise ConfigError(f"MRAM macro words = {self.words} is out of range",
+                              hint=f"use 1 .. {MAX_WORDS} words per macro")
+        if not (1 <= self.bits <= MAX_BITS):
+            raise ConfigError(f"MRAM macro bits = {self.bits} is out of range",
+                              hint=f"use 1 .. {MAX_BITS} bits per word")
 
     @property
     def name(self) -> str:
@@ -25,6 +37,16 @@ class MacroSpec:
     @property
     def capacity_bits(self) -> int:
         return self.words * self.bits
+
+    @property
+    def array_area_um2(self) -> float:
+        """Bit cells plus the periphery that scales with them (array efficiency)."""
+        return self.capacity_bits * self.tech.cell.area_um2 / self.tech.cell.array_efficiency
+
+    @property
+    def area_um2(self) -> float:
+        """Area the technology file asks for (before snapping to the placement grid)."""
+        return self.array_area_um2 + self.tech.cell.periphery_overhead_um2
 
 
 def macro_for(arch: Arch, tech: MramTech) -> MacroSpec:

@@ -1,5 +1,8 @@
 """Verilog views of an MRAM macro: a black box for synthesis and a behavioural model for
-simulation (single-cycle registered read, single-cycle write, optional bit-error injection)."""
+simulation (single-cycle registered read, single-cycle write, optional bit-error injection).
+
+Both are `verilator --lint-only -Wall` clean, with and without USE_POWER_PINS and
+EQCHIP_MRAM_BER_PPM."""
 
 from __future__ import annotations
 
@@ -32,41 +35,61 @@ def _header(spec: MacroSpec, out_kind: str, what: str) -> str:
 
 def blackbox_verilog(spec: MacroSpec) -> str:
     """Ports only, marked (* blackbox *) so synthesis keeps the instance."""
-    return "(* blackbox *)\n" + _header(spec, "wire", "black box") + "endmodule\n"
+    return ("/* verilator lint_off UNUSEDSIGNAL */\n/* verilator lint_off UNDRIVEN */\n"
+            "(* blackbox *)\n" + _header(spec, "wire", "black box") + "endmodule\n"
+            "/* verilator lint_on UNDRIVEN */\n/* verilator lint_on UNUSEDSIGNAL */\n")
+
+
+def _in_range(spec: MacroSpec) -> str:
+    """Verilog condition 'ADDR names a word' (always true when W is a power of two)."""
+    if spec.words == 1 << spec.addr_bits:
+        return "1'b1"
+    return f"(ADDR < {spec.addr_bits}'d{spec.words})"
 
 
 def behavioural_verilog(spec: MacroSpec) -> str:
-    """Simulation model. Define EQCHIP_MRAM_BER_PPM to flip read bits at that rate (per million)."""
+    """Simulation model. Define EQCHIP_MRAM_BER_PPM to flip read bits at that rate (per million).
+
+    Contract (docs/architecture.md): DOUT is registered, valid after the CLK edge that took the
+    read (CE=1, WE=0), and holds until the next read; a write (CE=1, WE=1) leaves it unchanged.
+    Addresses >= W read as 0 and writes to them are ignored. The array starts at 0."""
+    b, w = spec.bits, spec.words
+    zero = f"{{{b}{{1'b0}}}}"
     return (
         "`timescale 1ns/1ps\n"
         + _header(spec, "reg ", "behavioural model")
-        + f"""    reg [{spec.bits - 1}:0] mem [0:{spec.words - 1}];
+        + f"""    reg [{b - 1}:0] mem [0:{w - 1}];
+    wire in_range = {_in_range(spec)};
     integer i;
     initial begin
-        for (i = 0; i < {spec.words}; i = i + 1) mem[i] = {{{spec.bits}{{1'b0}}}};
-        DOUT = {{{spec.bits}{{1'b0}}}};
+        for (i = 0; i < {w}; i = i + 1) mem[i] = {zero};
+        DOUT = {zero};
     end
 `ifdef EQCHIP_MRAM_BER_PPM
-    integer seed = 1;
-    function automatic [{spec.bits - 1}:0] upset(input [{spec.bits - 1}:0] v);
+    // Read disturb / sensing errors: each bit read flips with probability BER_PPM / 1e6.
+    /* verilator lint_off UNUSEDSIGNAL */
+    integer seed = 1;  // lint: $random(seed) is not counted as a use
+    /* verilator lint_on UNUSEDSIGNAL */
+    function automatic [{b - 1}:0] upset(input [{b - 1}:0] v);
         integer k;
         begin
             upset = v;
-            for (k = 0; k < {spec.bits}; k = k + 1)
-                if ($urandom(seed) % 1000000 < `EQCHIP_MRAM_BER_PPM) upset[k] = ~upset[k];
+            for (k = 0; k < {b}; k = k + 1)
+                if ({{1'b0, $random(seed)}} % 33'd1000000 < `EQCHIP_MRAM_BER_PPM)
+                    upset[k] = ~upset[k];
         end
     endfunction
 `else
-    function automatic [{spec.bits - 1}:0] upset(input [{spec.bits - 1}:0] v);
+    function automatic [{b - 1}:0] upset(input [{b - 1}:0] v);
         upset = v;
     endfunction
 `endif
     always @(posedge CLK) begin
         if (CE) begin
             if (WE) begin
-                if (ADDR < {spec.words}) mem[ADDR] <= DIN;
+                if (in_range) mem[ADDR] <= DIN;
             end else begin
-                DOUT <= (ADDR < {spec.words}) ? upset(mem[ADDR]) : {{{spec.bits}{{1'b0}}}};
+                DOUT <= in_range ? upset(mem[ADDR]) : {zero};
             end
         end
     end
