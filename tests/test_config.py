@@ -65,6 +65,7 @@ MALFORMED = [
     ("unknown-technology", ("mram", "technology"), "nonexistent_mram", "mram.technology"),
     ("too-many-macros", ("mram", "max_macros"), 1, "mram.words_per_macro"),
     ("clock-too-fast", ("clock", "freq_mhz"), 400, "clock.freq_mhz"),
+    ("clock-too-fast-at-ss-corner", ("pdk", "corner"), "ss", "clock.freq_mhz"),
     ("clock-zero", ("clock", "freq_mhz"), 0, "clock.freq_mhz"),
     ("corner-unknown", ("pdk", "corner"), "slow", "pdk.corner"),
     ("utilization-range", ("flow", "target_utilization"), 1.5, "flow.target_utilization"),

@@ -62,11 +62,19 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
         out.append((("mram", "words_per_macro"),
                     f"the network needs {total} macros of {mr.words_per_macro} words, more than "
                     f"mram.max_macros = {mr.max_macros}; use larger macros or raise max_macros"))
+    corner = next((c for c in tech.corners if c.name.startswith(f"{d.pdk.corner}_")), None)
+    if corner is None:
+        out.append((("pdk", "corner"),
+                    f"MRAM technology {tech.name!r} has no {d.pdk.corner!r} corner (it has "
+                    f"{[c.name for c in tech.corners]}); pick one of those or add the corner to "
+                    f"pdk_cfg/mram/{tech.name}.yaml"))
+        return out
     period = d.clock.period_ns
-    slowest = max(tech.timing.read_ns + tech.timing.setup_ns, tech.timing.write_ns)
+    t = tech.timing
+    slowest = max(t.read_ns + t.setup_ns, t.write_ns) * corner.delay_scale
     if period < slowest:
         out.append((("clock", "freq_mhz"),
                     f"{d.clock.freq_mhz} MHz (period {period:.2f} ns) is faster than MRAM "
-                    f"technology {tech.name!r} allows for single-cycle access "
-                    f"({slowest:.2f} ns); allowed: <= {1000.0 / slowest:.1f} MHz"))
+                    f"technology {tech.name!r} allows for single-cycle access at corner "
+                    f"{corner.name} ({slowest:.2f} ns); allowed: <= {1000.0 / slowest:.1f} MHz"))
     return out
