@@ -140,7 +140,9 @@ class Training(_Strict):
     dataset: Literal["digits", "synthetic"] = Field(
         default="digits", description="digits: scikit-learn's 8x8 digits; synthetic: random data")
     epochs: int = Field(default=30, ge=1, le=1000)
-    batch_size: int = Field(default=20, ge=1, le=4096)
+    batch_size: int = Field(default=20, ge=1, le=4096,
+                            description="Mini-batch of the floating-point reference; the chip "
+                                        "itself learns online, one sample per training operation")
     seed: int = Field(default=0, ge=0)
     test_size: int = Field(default=360, ge=1, description="Samples held out for testing")
 

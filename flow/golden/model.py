@@ -1,0 +1,239 @@
+"""The bit-exact integer model of the accelerator (docs/architecture.md).
+
+* `relax` / `infer` run the synchronous relaxation on one sample `(N_0,)` or a batch `(B, N_0)`:
+  samples never interact in hardware, so a batch is B independent inference operations.
+* `train_step` is ONE training operation of the chip on ONE sample (online learning): free
+  phase, +beta phase, [-beta phase], weight and bias update. Training over a data set is a
+  sequential loop of `train_step` calls (`eqchip.golden.train`), never a mini-batch.
+* Counters are per operation (what CYCLES / MRAM_READS / MRAM_WRITES show afterwards).
+
+Arithmetic: states, weights and biases are int64 arrays. The sums `W s` are formed exactly: in
+float64 when every partial sum is below 2^53 (BLAS, fast), else in int64. The bound is
+`eqchip.config.arch.min_acc_bits` of the widths; valid designs need at most 61 bits (fan-in
+<= 8192, 32-bit weights and biases, 16-bit states), so int64 never overflows (checked). The
+update products `a a^T - b b^T` are below 2^31 and `dW` below 2^48 for every valid width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from eqchip.config.arch import Arch, min_acc_bits
+from eqchip.golden.counters import Counters, inference_counters, training_counters
+from eqchip.golden.fixedpoint import clip_state, round_shift, sat
+from eqchip.golden.memory import changed_words
+
+States = list[np.ndarray]
+
+
+@dataclass(frozen=True)
+class Params:
+    """Integer weights `weights[l]` (rows = N_{l+1}, cols = N_l) and biases `biases[l]` of
+    layer l+1 (N_{l+1},), both int64, in the arch's fixed-point formats."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+
+    def copy(self) -> Params:
+        return Params([w.copy() for w in self.weights], [b.copy() for b in self.biases])
+
+    @staticmethod
+    def zeros(arch: Arch) -> Params:
+        return Params([np.zeros((m.rows, m.cols), np.int64) for m in arch.matrices],
+                      [np.zeros(m.rows, np.int64) for m in arch.matrices])
+
+    def flat_biases(self) -> np.ndarray:
+        """Biases in B[n] register order (dynamic neurons of layers 1..L in order)."""
+        return np.concatenate(self.biases)
+
+
+def check_params(arch: Arch, p: Params) -> None:
+    """Raise ValueError unless shapes and integer ranges match the arch."""
+    if len(p.weights) != arch.n_matrices or len(p.biases) != arch.n_matrices:
+        raise ValueError(f"need {arch.n_matrices} weight matrices and bias vectors")
+    wlim, blim = 1 << (arch.weight_bits - 1), 1 << (arch.bias_bits - 1)
+    for m, w, b in zip(arch.matrices, p.weights, p.biases, strict=True):
+        if w.shape != (m.rows, m.cols) or b.shape != (m.rows,):
+            raise ValueError(f"W_{m.index} {w.shape} / b {b.shape}: expected "
+                             f"{(m.rows, m.cols)} / {(m.rows,)}")
+        if w.min(initial=0) < -wlim or w.max(initial=0) >= wlim:
+            raise ValueError(f"W_{m.index} exceeds {arch.weight_bits} signed bits")
+        if b.min(initial=0) < -blim or b.max(initial=0) >= blim:
+            raise ValueError(f"biases of layer {m.index + 1} exceed {arch.bias_bits} signed bits")
+
+
+def flat_states(states: States) -> np.ndarray:
+    """States in S[n] register order (last axis concatenated over layers 1..L)."""
+    return np.concatenate(states, axis=-1)
+
+
+def arithmetic_mode(arch: Arch) -> str:
+    """'float' (float64 BLAS, exact below 2^53) or 'int' (int64)."""
+    need = min_acc_bits(arch.layers, arch.state_bits, arch.weight_bits, arch.weight_frac,
+                        arch.bias_bits, arch.beta_shift)
+    if need > 63:
+        raise ValueError(f"sums need {need} bits: beyond int64 (no valid design does this)")
+    return "float" if need <= 53 else "int"
+
+
+@dataclass
+class _Net:
+    """Per-call view of the parameters in the arithmetic mode (no global state)."""
+
+    arch: Arch
+    mode: str
+    fwd: list[np.ndarray] = field(default_factory=list)    # W_l^T (N_l, N_{l+1})
+    bwd: list[np.ndarray] = field(default_factory=list)    # W_l   (N_{l+1}, N_l)
+    bias_h: list[np.ndarray] = field(default_factory=list)  # b << SF
+
+    @staticmethod
+    def build(arch: Arch, p: Params, mode: str | None = None) -> _Net:
+        mode = arithmetic_mode(arch) if mode is None else mode
+        dt = np.float64 if mode == "float" else np.int64
+        n = _Net(arch, mode)
+        for w, b in zip(p.weights, p.biases, strict=True):
+            wd = np.asarray(w).astype(dt)
+            n.fwd.append(np.ascontiguousarray(wd.T))
+            n.bwd.append(wd)
+            n.bias_h.append(np.asarray(b, dtype=np.int64) << arch.state_frac)
+        return n
+
+    def mm(self, s: np.ndarray, w: np.ndarray) -> np.ndarray:
+        if self.mode == "float":
+            return (s.astype(np.float64) @ w).astype(np.int64)
+        return s @ w
+
+
+def _step(net: _Net, x: np.ndarray, s: States, y: np.ndarray | None, sigma: int) -> States:
+    a = net.arch
+    n_layers = len(s)
+    out: States = []
+    for l_idx in range(1, n_layers + 1):
+        prev = x if l_idx == 1 else s[l_idx - 2]
+        h = net.bias_h[l_idx - 1] + net.mm(prev, net.fwd[l_idx - 1])
+        if l_idx < n_layers:
+            h = h + net.mm(s[l_idx], net.bwd[l_idx])
+        elif sigma:
+            h = h + sigma * ((y - s[-1]) << (a.weight_frac - a.beta_shift))
+        out.append(clip_state(round_shift(h, a.weight_frac), a.state_frac))
+    return out
+
+
+def _check_states(arch: Arch, v: np.ndarray, n: int, what: str) -> np.ndarray:
+    v = np.asarray(v)
+    if v.shape[-1] != n or v.ndim not in (1, 2):
+        raise ValueError(f"{what} must have shape ({n},) or (B, {n}), got {v.shape}")
+    if not np.issubdtype(v.dtype, np.integer):
+        raise ValueError(f"{what} must be integers in the state format (see quantize_state)")
+    v = v.astype(np.int64)
+    if v.size and (v.min() < 0 or v.max() > (1 << arch.state_frac)):
+        raise ValueError(f"{what} must lie in 0..2^{arch.state_frac}")
+    return v
+
+
+def zero_states(arch: Arch, batch: tuple[int, ...] = ()) -> States:
+    """CLEAR: all dynamic states 0."""
+    return [np.zeros(batch + (n,), np.int64) for n in arch.layers[1:]]
+
+
+def relax(arch: Arch, params: Params, x: np.ndarray, steps: int | None = None,
+          states: States | None = None, y: np.ndarray | None = None, sigma: int = 0) -> States:
+    """Run `steps` (default T1) synchronous STEPs from `states` (default CLEAR = zeros).
+
+    x: (N_0,) or (B, N_0) ints; y: target, needed when sigma = +1/-1. Returns [s_1 .. s_L].
+    """
+    x = _check_states(arch, x, arch.layers[0], "x")
+    if sigma not in (-1, 0, 1):
+        raise ValueError("sigma must be -1, 0 or +1")
+    if sigma:
+        if y is None:
+            raise ValueError("a nudged phase needs the target y")
+        y = _check_states(arch, y, arch.layers[-1], "y")
+    s = zero_states(arch, x.shape[:-1]) if states is None else [np.asarray(v, np.int64)
+                                                                  for v in states]
+    net = _Net.build(arch, params)
+    for _ in range(arch.t1 if steps is None else steps):
+        s = _step(net, x, s, y, sigma)
+    return s
+
+
+@dataclass(frozen=True)
+class Inference:
+    states: States          # [s_1 .. s_L], each (N_l,) or (B, N_l)
+    counters: Counters      # of ONE inference operation (equal for every sample)
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.states[-1]
+
+    @property
+    def prediction(self) -> np.ndarray:
+        """argmax of the output layer (first index on ties)."""
+        return np.argmax(self.states[-1], axis=-1)
+
+
+def infer(arch: Arch, params: Params, x: np.ndarray) -> Inference:
+    """Inference operation: CLEAR + T1 STEPs, on one sample or a batch."""
+    return Inference(relax(arch, params, x), inference_counters(arch))
+
+
+@dataclass(frozen=True)
+class TrainStep:
+    params: Params                 # weights and biases after WUPD + BUPD
+    s_free: States
+    s_plus: States
+    s_minus: States | None         # None without symmetric nudging
+    written: list[np.ndarray]      # per matrix: bool per bank address, True = word written
+    counters: Counters
+
+    @property
+    def s_final(self) -> States:
+        """What the S registers hold after the operation (s_minus if symmetric, else s_plus)."""
+        return self.s_minus if self.s_minus is not None else self.s_plus
+
+
+def update(arch: Arch, params: Params, a: States, b: States
+           ) -> tuple[Params, list[np.ndarray]]:
+    """WUPD + BUPD with the pair (a, b) = ([x, a_1..a_L], [x, b_1..b_L]) of 1-D states."""
+    new_w, new_b, written = [], [], []
+    for m, w, bias in zip(arch.matrices, params.weights, params.biases, strict=True):
+        lo, hi = m.index, m.index + 1
+        d = np.outer(a[hi], a[lo]) - np.outer(b[hi], b[lo])
+        w2 = sat(w + round_shift(d, m.w_update_shift), arch.weight_bits)
+        b2 = sat(bias + round_shift(a[hi] - b[hi], m.b_update_shift), arch.bias_bits)
+        new_w.append(w2)
+        new_b.append(b2)
+        written.append(changed_words(arch, m.index, w, w2))
+    return Params(new_w, new_b), written
+
+
+def train_step(arch: Arch, params: Params, x: np.ndarray, y: np.ndarray) -> TrainStep:
+    """One training operation on one sample: x (N_0,), y (N_L,) ints in the state format."""
+    x = _check_states(arch, x, arch.layers[0], "x")
+    y = _check_states(arch, y, arch.layers[-1], "y")
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError("train_step takes one sample: x (N_0,), y (N_L,) (online learning)")
+    net = _Net.build(arch, params)
+    xb, yb = x[None, :], y[None, :]
+    s = zero_states(arch, (1,))
+    for _ in range(arch.t1):
+        s = _step(net, xb, s, None, 0)
+    s_free = s
+    for _ in range(arch.t2):
+        s = _step(net, xb, s, yb, 1)
+    s_plus = s
+    s_minus = None
+    if arch.symmetric:
+        s = s_free
+        for _ in range(arch.t2):
+            s = _step(net, xb, s, yb, -1)
+        s_minus = s
+    s_free1, s_plus1 = [v[0] for v in s_free], [v[0] for v in s_plus]
+    s_minus1 = None if s_minus is None else [v[0] for v in s_minus]
+    a_pair = [x] + s_plus1
+    b_pair = [x] + (s_minus1 if s_minus1 is not None else s_free1)
+    new, written = update(arch, params, a_pair, b_pair)
+    writes = int(sum(int(wr.sum()) for wr in written))
+    return TrainStep(new, s_free1, s_plus1, s_minus1, written, training_counters(arch, writes))

@@ -1,0 +1,105 @@
+"""Learning with the bit-exact model, and the `eqchip train` command."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eqchip import golden as g
+from eqchip.config import load_design
+from eqchip.errors import EqchipError
+from eqchip.golden.data import load_dataset
+from eqchip.golden.results import load_weights
+from eqchip.golden.train import accuracy, init_params, run_training
+
+
+@pytest.mark.slow
+def test_digits_bit_exact_learns_to_95_percent(designs_dir: Path) -> None:
+    ld = load_design(designs_dir / "digits.yaml")
+    tr = ld.design.training
+    data = load_dataset(tr.dataset, ld.arch.layers, tr.test_size, tr.seed)
+    assert (len(data.y_train), len(data.y_test)) == (1437, 360)
+    x_test = data.quantized(ld.arch.state_frac)[1]
+    init_acc = accuracy(ld.arch, init_params(ld.arch, tr.seed), x_test, data.y_test)
+    res = run_training(ld.arch, data, tr.epochs, tr.seed, with_float=False)
+    assert tr.epochs <= 30
+    assert init_acc < 0.3
+    assert res.final_test_acc >= 0.95, [s.exact_test_acc for s in res.curve]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["eqchip", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_train_cli_writes_outputs(tmp_out: Path, designs_dir: Path) -> None:
+    out = tmp_out / "train"
+    r = _run("train", str(designs_dir / "small.yaml"), "-o", str(out), "--epochs", "3")
+    assert r.returncode == 0, r.stderr
+    assert "epoch   3" in r.stdout
+    for name in ("weights.npz", "curve.csv", "curve.png", "summary.json"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = list(csv.DictReader((out / "curve.csv").open()))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["epochs"] == 3 and summary["dataset"] == "synthetic"
+    assert float(rows[-1]["exact_test_acc"]) == pytest.approx(summary["final_test_acc"])
+    # the saved weights reproduce the reported accuracy and differ from the initial ones
+    ld = load_design(designs_dir / "small.yaml")
+    tr = ld.design.training
+    p = load_weights(out / "weights.npz", ld.arch)
+    data = load_dataset(tr.dataset, ld.arch.layers, tr.test_size, tr.seed)
+    xq_test = g.quantize_state(data.x_test, ld.arch.state_frac)
+    assert accuracy(ld.arch, p, xq_test, data.y_test) == pytest.approx(summary["final_test_acc"])
+    p0 = init_params(ld.arch, tr.seed)
+    assert any((a != b).any() for a, b in zip(p.weights, p0.weights, strict=True))
+    assert summary["mean_training_cycles"] > summary["inference_cycles"]
+
+
+def test_weights_refuse_other_design(tmp_out: Path, designs_dir: Path) -> None:
+    from eqchip.golden.results import save_weights
+
+    small = load_design(designs_dir / "small.yaml").arch
+    digits = load_design(designs_dir / "digits.yaml").arch
+    path = tmp_out / "w.npz"
+    save_weights(path, small, init_params(small, 0))
+    assert all((a == b).all() for a, b in
+               zip(load_weights(path, small).weights, init_params(small, 0).weights, strict=True))
+    with pytest.raises(EqchipError, match="do not fit"):
+        load_weights(path, digits)
+    (tmp_out / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(EqchipError, match="not a weights file"):
+        load_weights(tmp_out / "junk.npz", small)
+
+
+def test_train_cli_errors(tmp_out: Path, designs_dir: Path) -> None:
+    bad = tmp_out / "bad.yaml"
+    bad.write_text((designs_dir / "small.yaml").read_text().replace("acc_bits: 32",
+                                                                    "acc_bits: 12"))
+    r = _run("train", str(bad), "-o", str(tmp_out / "x"))
+    assert r.returncode == 2 and "acc_bits" in r.stderr and "Traceback" not in r.stderr
+    afile = tmp_out / "file"
+    afile.write_text("")
+    r = _run("train", "small", "-o", str(afile), "--epochs", "1")
+    assert r.returncode == 1 and "not a folder" in r.stderr
+    mismatch = tmp_out / "mismatch.yaml"
+    mismatch.write_text((designs_dir / "small.yaml").read_text().replace(
+        "dataset: synthetic", "dataset: digits"))
+    r = _run("train", str(mismatch), "-o", str(tmp_out / "y"))
+    assert r.returncode == 2 and "network.layers" in r.stderr
+    assert not (tmp_out / "y").exists()
+
+
+def test_online_training_is_deterministic(designs_dir: Path) -> None:
+    ld = load_design(designs_dir / "small.yaml")
+    data = load_dataset("synthetic", ld.arch.layers, 20, 0)
+    a = run_training(ld.arch, data, 2, 0, with_float=False)
+    b = run_training(ld.arch, data, 2, 0, with_float=False)
+    assert all(np.array_equal(x, y) for x, y in zip(a.params.weights, b.params.weights,
+                                                     strict=True))
+    assert [s.exact_test_acc for s in a.curve] == [s.exact_test_acc for s in b.curve]
