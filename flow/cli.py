@@ -16,7 +16,7 @@ from eqchip.errors import EqchipError
 from eqchip.ui import Console
 
 COMMANDS = ("render", "macros", "train", "sim", "build", "report", "regress", "history",
-            "doctor", "schema")
+            "handoff", "doctor", "schema")
 
 
 class _LazyGroup(click.Group):

@@ -1,0 +1,148 @@
+"""Collect a build's deliverables into one folder with `manifest.json` and `SHA256SUMS`.
+
+The package is assembled in a temporary folder beside the destination and renamed into place,
+so an interrupted run never leaves a package that looks complete. A build that stopped before
+layout (no GDS) is only packaged when the caller asks for a pre-layout handoff, and the manifest
+says so in `kind`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from eqchip import __version__
+from eqchip.config import LoadedDesign
+from eqchip.errors import EqchipError, FlowIncomplete
+from eqchip.fileio import sha256_file, write_json_atomic, write_text_atomic
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    out_dir: Path
+    kind: str                       # "layout" | "pre-layout"
+    files: list[dict]
+
+
+# (role, source glob relative to build/<design>, destination folder in the package)
+_SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("rtl", "eqchip/rtl/**/*", "rtl"),
+    ("constraints", "eqchip/*.sdc", "constraints"),
+    ("macro_views", "eqchip/macros/**/*", "macros"),
+    ("reports", "metrics.json", "reports"),
+    ("reports", "report.*", "reports"),
+    ("reports", "{job}/synthesis.sta/0/reports/*.rpt", "reports/sta"),
+    ("netlist", "{job}/synthesis/0/outputs/*.vg", "netlist/synthesis"),
+    ("layout", "{job}/write.gds/0/outputs/*.gds*", "layout"),
+    ("layout", "{job}/write.views/0/outputs/*", "layout/views"),
+)
+
+
+def _git_commit(path: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
+                 pre_layout: bool = False, job: str = "job0") -> HandoffResult:
+    build_dir = Path(build_dir)
+    metrics_path = build_dir / "metrics.json"
+    if not metrics_path.is_file():
+        raise EqchipError(f"{metrics_path}: no such file; the design has not been built",
+                          hint=f"run `eqchip build {loaded.path}` first")
+    metrics = json.loads(metrics_path.read_text())
+    if metrics.get("design_sha256") != loaded.sha256:
+        raise EqchipError(
+            f"{build_dir} was built from another version of {loaded.path} (design sha256 "
+            f"{str(metrics.get('design_sha256'))[:12]} != {loaded.sha256[:12]})",
+            hint=f"rebuild with `eqchip build {loaded.path}` before packaging")
+    complete = metrics.get("status") == "complete"
+    if not complete and not pre_layout:
+        raise FlowIncomplete(
+            f"{metrics_path}: the build is {metrics.get('status')} "
+            f"({metrics.get('notice') or metrics.get('stop_reason')}); there is no layout to "
+            "hand off",
+            hint="finish the build on a machine with OpenROAD, or pass --pre-layout to package "
+                 "RTL, netlist, constraints and macro views only")
+    kind = "layout" if complete else "pre-layout"
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        files = _collect(build_dir, stage, job)
+        design_copy = stage / "design" / loaded.path.name
+        design_copy.parent.mkdir(parents=True)
+        shutil.copyfile(loaded.path, design_copy)
+        files.append(_entry(stage, design_copy, "design"))
+        files.sort(key=lambda f: f["path"])
+        manifest = {
+            "schema": "eqchip.handoff/1",
+            "kind": kind,
+            "design": loaded.name,
+            "design_sha256": loaded.sha256,
+            "top": metrics.get("top"),
+            "eqchip_version": __version__,
+            "git_commit": _git_commit(loaded.path.parent),
+            "build_status": metrics.get("status"),
+            "build_notice": metrics.get("notice"),
+            "pdk": metrics.get("pdk"),
+            "tools": metrics.get("tools"),
+            "macro": metrics.get("macros"),
+            "files": files,
+        }
+        write_json_atomic(stage / "manifest.json", manifest)
+        sums = "".join(f"{f['sha256']}  {f['path']}\n" for f in files)
+        sums += f"{sha256_file(stage / 'manifest.json')}  manifest.json\n"
+        write_text_atomic(stage / "SHA256SUMS", sums)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        stage.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return HandoffResult(out_dir=out_dir, kind=kind, files=files)
+
+
+def _entry(root: Path, path: Path, role: str) -> dict:
+    return {"path": path.relative_to(root).as_posix(), "role": role,
+            "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+
+
+def _collect(build_dir: Path, stage: Path, job: str) -> list[dict]:
+    files: list[dict] = []
+    seen: set[Path] = set()
+    for role, pattern, dest in _SOURCES:
+        pattern = pattern.format(job=job)
+        base = pattern.split("*")[0].rsplit("/", 1)[0] if "/" in pattern else ""
+        for src in sorted(build_dir.glob(pattern)):
+            if not src.is_file() or src in seen or src.name.startswith("."):
+                continue
+            seen.add(src)
+            rel = src.relative_to(build_dir / base) if base else Path(src.name)
+            target = stage / dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+            files.append(_entry(stage, target, role))
+    return files
+
+
+def verify_handoff(out_dir: Path) -> list[str]:
+    """Return the problems found re-checking SHA256SUMS (empty: the package is intact)."""
+    problems = []
+    for line in (Path(out_dir) / "SHA256SUMS").read_text().splitlines():
+        digest, rel = line.split("  ", 1)
+        path = Path(out_dir) / rel
+        if not path.is_file():
+            problems.append(f"{rel}: missing")
+        elif sha256_file(path) != digest:
+            problems.append(f"{rel}: checksum mismatch")
+    return problems

@@ -1,0 +1,74 @@
+"""`eqchip handoff`: a checksummed package of a real build, refused when it would mislead."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def _eqchip(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "eqchip", *args], capture_output=True,
+                          text=True, cwd=cwd)
+
+
+def test_partial_build_needs_pre_layout(small_build: Path, tmp_path: Path,
+                                        designs_dir: Path) -> None:
+    metrics = json.loads((small_build / "metrics.json").read_text())
+    out = tmp_path / "pkg"
+    proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "--build-dir", str(small_build),
+                   "-o", str(out))
+    if metrics["status"] == "complete":
+        assert proc.returncode == 0, proc.stderr
+    else:
+        assert proc.returncode == 5, proc.stderr
+        assert "--pre-layout" in proc.stderr
+        assert not out.exists()
+        assert list(tmp_path.iterdir()) == []      # no half-written package left behind
+
+
+def test_pre_layout_package_is_complete_and_checksummed(small_build: Path, tmp_path: Path,
+                                                        designs_dir: Path) -> None:
+    out = tmp_path / "pkg"
+    proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "--build-dir", str(small_build),
+                   "-o", str(out), "--pre-layout")
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    roles = {f["role"] for f in manifest["files"]}
+    assert {"rtl", "netlist", "constraints", "macro_views", "reports", "design"} <= roles
+    assert manifest["kind"] in ("pre-layout", "layout")
+    paths = {f["path"] for f in manifest["files"]}
+    macro = manifest["macro"]["cell"]
+    assert any(p.endswith(f"{macro}.lef") for p in paths)
+    assert any(p.endswith(f"{macro}__tt_025C_1v80.lib") for p in paths)
+    netlist = next(out / p for p in paths if p.endswith(".vg"))
+    assert netlist.read_text().count(macro) >= manifest["macro"]["count"]
+    # SHA256SUMS covers every file in the package but itself, sha256sum-compatible
+    listed = {line.split("  ", 1)[1] for line in (out / "SHA256SUMS").read_text().splitlines()}
+    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert listed == present - {"SHA256SUMS"}
+    check = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert _eqchip("handoff", str(designs_dir / "small.yaml"), "-o", str(out),
+                   "--verify").returncode == 0
+    # tampering is detected
+    victim = out / next(p for p in sorted(paths) if p.endswith(".sv"))
+    victim.write_text(victim.read_text() + "// edited\n")
+    proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "-o", str(out), "--verify")
+    assert proc.returncode != 0 and "checksum mismatch" in proc.stderr
+
+
+def test_stale_build_is_refused(small_build: Path, tmp_path: Path, designs_dir: Path) -> None:
+    data = yaml.safe_load((designs_dir / "small.yaml").read_text())
+    data["eqprop"]["t1"] += 1
+    changed = tmp_path / "small.yaml"
+    changed.write_text(yaml.safe_dump(data))
+    proc = _eqchip("handoff", str(changed), "--build-dir", str(small_build), "-o",
+                   str(tmp_path / "pkg"), "--pre-layout")
+    assert proc.returncode != 0
+    assert "another version" in proc.stderr and "eqchip build" in proc.stderr
+    assert not (tmp_path / "pkg").exists()
