@@ -1,0 +1,119 @@
+"""`eqchip regress --no-build` on metrics files in a build folder: the whole comparison path
+(rules, baselines, JUnit, summary, history, exit codes) without running the ASIC flow."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from eqchip.cli import main
+
+METRICS = {          # the shape of docs/metrics.md, trimmed
+    "schema": "eqchip.metrics/1",
+    "area": {"stdcell_um2": 1834.5, "total_um2": 25000.0, "utilization": 0.4},
+    "timing": {"setup_slack_ns": 11.25, "setup_tns_ns": 0.0, "met": True},
+    "power": {"total": 0.00042, "unit": "W"},
+    "errors": {"sta": 0},
+    "tools": {"yosys": "0.48"},
+    "runtime_s": {"synthesis": 12.5},
+}
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("COLUMNS", "200")
+    (tmp_path / "build" / "small").mkdir(parents=True)
+    (tmp_path / "build" / "small" / "metrics.json").write_text(json.dumps(METRICS))
+    (tmp_path / "baselines").mkdir()
+    return tmp_path
+
+
+def _regress(ws: Path, *extra: str) -> int:
+    return main(["regress", "small", "--no-build", "--build-root", str(ws / "build"),
+                 "--baselines", str(ws / "baselines"), *extra])
+
+
+def test_regress_cycle(ws: Path, capsys) -> None:
+    base = ws / "baselines" / "small.json"
+    assert _regress(ws) == 1
+    assert "no baseline for design 'small'" in capsys.readouterr().err
+
+    assert _regress(ws, "--update-baseline") == 0
+    out = capsys.readouterr().out
+    assert '+    "area.stdcell_um2": 1834.5,' in out
+    doc = json.loads(base.read_text())
+    assert doc["metrics"]["timing.setup_slack_ns"] == 11.25
+    assert "runtime_s.synthesis" not in doc["metrics"]          # excluded: not deterministic
+    assert doc["versions"]["tools.yosys"] == "0.48"
+
+    assert _regress(ws) == 0
+    assert "no regressions in 1 design(s)" in capsys.readouterr().out
+    assert _regress(ws) == 0                     # default: every design with a baseline...
+    assert main(["regress", "--no-build", "--build-root", str(ws / "build"),
+                 "--baselines", str(ws / "baselines")]) == 0
+
+    committed = base.read_text()
+    perturbed = committed.replace('"area.stdcell_um2": 1834.5', '"area.stdcell_um2": 1700')
+    assert perturbed != committed
+    base.write_text(perturbed)
+    assert _regress(ws) == 1
+    captured = capsys.readouterr()
+    assert "small: area.stdcell_um2 regressed: 1700 -> 1834.5" in captured.err
+    junit = ET.parse(ws / "build" / "regress" / "junit.xml").getroot()
+    failed = [(c.get("classname"), c.get("name")) for c in junit.iter("testcase")
+              if c.find("failure") is not None]
+    assert failed == [("regress.small", "area.stdcell_um2")]
+    summary = (ws / "build" / "regress" / "summary.md").read_text()
+    assert "**FAIL** (small)" in summary and "| area.stdcell_um2 | 1700 | 1834.5 |" in summary
+
+    assert _regress(ws, "--update-baseline") == 0
+    out = capsys.readouterr().out
+    assert '-    "area.stdcell_um2": 1700,' in out and '+    "area.stdcell_um2": 1834.5,' in out
+    assert base.read_text() == committed         # exactly the perturbed value was rewritten
+
+    with sqlite3.connect(ws / "build" / "regress" / "history.sqlite") as conn:
+        rows = conn.execute("SELECT design, passed, mode FROM runs ORDER BY id").fetchall()
+        n_metrics = conn.execute("SELECT COUNT(*) FROM metrics WHERE run_id = 2").fetchone()[0]
+    c, u = "compare", "update-baseline"
+    assert rows == [("small", 0, c), ("small", 1, u), ("small", 1, c), ("small", 1, c),
+                    ("small", 1, c), ("small", 0, c), ("small", 0, u)]
+    assert n_metrics == 9                        # all metrics, the excluded run time too
+
+
+def test_improvement_passes_and_version_change_is_reported(ws: Path, capsys) -> None:
+    assert _regress(ws, "--update-baseline", "--no-history") == 0
+    metrics = json.loads(json.dumps(METRICS))
+    metrics["area"]["stdcell_um2"] = 1500.0
+    metrics["timing"]["setup_slack_ns"] = 10.5         # -0.75 ns, within 5 % of 20 ns
+    metrics["tools"]["yosys"] = "0.50"
+    (ws / "build" / "small" / "metrics.json").write_text(json.dumps(metrics))
+    assert _regress(ws, "--no-history") == 0
+    out = capsys.readouterr().out
+    assert "improved" in out and "worse, within tolerance" in out
+    assert "tools.yosys" in out and "0.50" in out
+    assert not (ws / "build" / "regress" / "history.sqlite").exists()
+
+
+def test_error_count_increase_fails(ws: Path, capsys) -> None:
+    assert _regress(ws, "--update-baseline") == 0
+    metrics = json.loads(json.dumps(METRICS))
+    metrics["errors"]["sta"] = 1
+    (ws / "build" / "small" / "metrics.json").write_text(json.dumps(metrics))
+    assert _regress(ws) == 1
+    assert "small: errors.sta regressed: 0 -> 1" in capsys.readouterr().err
+
+
+def test_missing_metrics_and_bad_rules_are_clear_errors(ws: Path, capsys) -> None:
+    (ws / "build" / "small" / "metrics.json").unlink()
+    assert _regress(ws, "--update-baseline") == 1
+    assert "metrics.json: no metrics file" in capsys.readouterr().err
+    rules = ws / "rules.yaml"
+    rules.write_text("rules:\n  area.*:\n    better: sideways\n    relative: 0.1\n")
+    assert _regress(ws, "--rules", str(rules)) == 2
+    err = capsys.readouterr().err
+    assert f"{rules}:3: rules.area.*.better" in err
+    assert main(["regress", "nosuchdesign", "--no-build"]) == 2
