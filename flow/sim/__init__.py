@@ -1,1 +1,5 @@
-"""eqchip.sim"""
+"""eqchip.sim: cocotb co-simulation of the rendered RTL against the golden model."""
+
+from eqchip.sim.runner import SIMULATORS, CosimMismatch, CosimResult, run_cosim
+
+__all__ = ["SIMULATORS", "CosimMismatch", "CosimResult", "run_cosim"]

@@ -1,0 +1,154 @@
+"""What a co-simulation run does, decided in plain Python (no simulator): the parameters to
+load, the operations (inference / training on real samples) and, per operation, what the golden
+model says every register must hold afterwards."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from eqchip import golden as g
+from eqchip.config.arch import Arch
+from eqchip.config.loader import LoadedDesign
+from eqchip.fileio import write_bytes_atomic
+from eqchip.golden.data import load_dataset, one_hot
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Handed to the cocotb test through the file named by $EQCHIP_SIM_CONFIG."""
+
+    design: str                 # design YAML path
+    simulator: str
+    plan: str                   # .npz written by `write_plan`
+    vcd: str | None             # dump the first training operation here
+    result: str                 # JSON written by the test
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @staticmethod
+    def from_file(path: Path) -> SimConfig:
+        return SimConfig(**json.loads(Path(path).read_text()))
+
+
+@dataclass(frozen=True)
+class Op:
+    kind: str                   # "infer" or "train"
+    index: int
+    x: np.ndarray               # (N_0,) state-format ints
+    y: np.ndarray | None        # (N_L,) targets (training only)
+    label: int | None
+
+
+def initial_params(arch: Arch, seed: int, init: str, weights: Path | None) -> g.Params:
+    if weights is not None:
+        from eqchip.golden.results import load_weights
+
+        return load_weights(Path(weights), arch)
+    # "wide": twice the trainable init range, clipped to the formats; on narrow designs the
+    # updates then saturate weights and biases (tests/test_cosim.py checks that they do)
+    return g.init_params(arch, seed, gain=2.0 if init == "wide" else 1.0)
+
+
+def operations(loaded: LoadedDesign, samples: int, seed: int, inference_only: bool,
+               one_training_op: bool = False) -> list[Op]:
+    """Inference only: `samples` inferences on test samples. One training op (for a VCD of
+    exactly one training operation): just that. Otherwise: an inference, `samples` training
+    operations on training samples, and an inference with the trained weights."""
+    arch = loaded.arch
+    tr = loaded.design.training
+    data = load_dataset(tr.dataset, arch.layers, tr.test_size, tr.seed)
+    xtr, xte = data.quantized(arch.state_frac)
+    ytr = one_hot(data.y_train, data.n_classes, one=1 << arch.state_frac)
+    if inference_only:
+        n = min(samples, len(xte))
+        return [Op("infer", i, xte[i], None, int(data.y_test[i])) for i in range(n)]
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(xtr))[:samples]
+    if one_training_op:
+        return [Op("train", 0, xtr[order[0]], ytr[order[0]], int(data.y_train[order[0]]))]
+    ops = [Op("infer", 0, xte[0], None, int(data.y_test[0]))]
+    ops += [Op("train", k, xtr[i], ytr[i], int(data.y_train[i])) for k, i in enumerate(order)]
+    ops.append(Op("infer", 1, xte[1 % len(xte)], None, int(data.y_test[1 % len(xte)])))
+    return ops
+
+
+def write_plan(path: Path, arch: Arch, params: g.Params, ops: list[Op]) -> None:
+    """The initial parameters, the operations and, per operation, the golden model's register
+    contents afterwards (S, counters, weights, biases) in one .npz."""
+    n_out = arch.layers[-1]
+    arrays: dict[str, np.ndarray] = {
+        "kind": np.array([1 if o.kind == "train" else 0 for o in ops], np.int64),
+        "index": np.array([o.index for o in ops], np.int64),
+        "label": np.array([-1 if o.label is None else o.label for o in ops], np.int64),
+        "x": np.stack([o.x for o in ops]).astype(np.int64),
+        "y": np.stack([o.y if o.y is not None else np.zeros(n_out, np.int64)
+                       for o in ops]).astype(np.int64),
+    }
+    for l_idx in range(arch.n_matrices):
+        arrays[f"W{l_idx}_init"] = params.weights[l_idx]
+    arrays["b_init"] = params.flat_biases()
+    s_exp, c_exp, b_exp = [], [], []
+    w_exp: list[list[np.ndarray]] = [[] for _ in range(arch.n_matrices)]
+    for o in ops:
+        if o.kind == "train":
+            step = g.train_step(arch, params, o.x, o.y)
+            s, c, params = g.flat_states(step.s_final), step.counters, step.params
+        else:
+            inf = g.infer(arch, params, o.x)
+            s, c = g.flat_states(inf.states), inf.counters
+        s_exp.append(s)
+        c_exp.append([c.cycles, c.mram_reads, c.mram_writes])
+        b_exp.append(params.flat_biases())
+        for l_idx in range(arch.n_matrices):
+            w_exp[l_idx].append(params.weights[l_idx])
+    arrays["s_exp"] = np.stack(s_exp).astype(np.int64)
+    arrays["c_exp"] = np.array(c_exp, np.int64)
+    arrays["b_exp"] = np.stack(b_exp).astype(np.int64)
+    for l_idx in range(arch.n_matrices):
+        arrays[f"W{l_idx}_exp"] = np.stack(w_exp[l_idx]).astype(np.int64)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    write_bytes_atomic(path, buf.getvalue())
+
+
+def neuron_name(arch: Arch, n: int) -> str:
+    """'layer l neuron i' of dynamic neuron number n."""
+    for l_idx, size in enumerate(arch.layers[1:], start=1):
+        if n < size:
+            return f"layer {l_idx} neuron {n}"
+        n -= size
+    return f"neuron {n} (out of range)"
+
+
+def first_state_mismatch(arch: Arch, got: list[int], want: np.ndarray, what: str
+                         ) -> str | None:
+    for n, (a, b) in enumerate(zip(got, want.tolist(), strict=True)):
+        if a != b:
+            return f"{what}[{n}] ({neuron_name(arch, n)}): RTL {a}, golden {b}"
+    return None
+
+
+def first_weight_mismatch(arch: Arch, layer: int, got: list[int], want: list[int]
+                          ) -> str | None:
+    m = arch.matrices[layer]
+    wb, pw = arch.weight_bits, arch.weights_per_word
+    for a, (gw, ww) in enumerate(zip(got, want, strict=True)):
+        if gw == ww:
+            continue
+        i, c = divmod(a, m.words_per_row)
+        for k in range(pw):
+            j = c * pw + k
+            gv = g.from_unsigned(gw >> (k * wb), wb)
+            wv = g.from_unsigned(ww >> (k * wb), wb)
+            if gv != wv:
+                where = f"W_{layer}[{i}, {j}]" if j < m.cols else f"padding of W_{layer} row {i}"
+                return (f"{where} (word {a}, bits {k * wb + wb - 1}:{k * wb}): RTL {gv}, "
+                        f"golden {wv}")
+        return f"W_{layer} word {a}: RTL 0x{gw:x}, golden 0x{ww:x}"
+    return None

@@ -1,0 +1,135 @@
+"""cocotb test: the RTL against the bit-exact golden model (docs/architecture.md).
+
+Run by eqchip.sim.runner with $EQCHIP_SIM_CONFIG naming a SimConfig JSON whose plan (.npz,
+eqchip.sim.scenario.write_plan) holds the initial parameters, the operations on real samples
+and the golden model's register contents after each one. The test loads weights and biases over
+the host bus, runs every operation and then reads back every neuron state, every MRAM word,
+every bias and the counters; the first difference fails, naming the operation and the neuron
+or weight.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import cocotb
+import numpy as np
+from cocotb.utils import get_sim_time
+
+from eqchip import golden as g
+from eqchip.config import load_design
+from eqchip.fileio import write_text_atomic
+from eqchip.sim import hostbus as hb
+from eqchip.sim.scenario import SimConfig, first_state_mismatch, first_weight_mismatch
+
+
+class Mismatch(AssertionError):
+    pass
+
+
+async def load_params(bus: hb.HostBus, arch, weights: list[np.ndarray], biases: np.ndarray
+                      ) -> None:
+    for l_idx in range(arch.n_matrices):
+        await bus.write_many(hb.w_base(l_idx), g.pack_matrix(arch, l_idx, weights[l_idx]))
+    await bus.write_many(hb.B_BASE, [g.to_unsigned(int(v), arch.bias_bits) for v in biases])
+
+
+async def check_params(bus: hb.HostBus, arch, weights: list[np.ndarray], biases: np.ndarray,
+                       when: str) -> None:
+    for m in arch.matrices:
+        got = await bus.read_many(hb.w_base(m.index), m.words)
+        bad = first_weight_mismatch(arch, m.index, got,
+                                    g.pack_matrix(arch, m.index, weights[m.index]))
+        if bad:
+            raise Mismatch(f"{when}: {bad}")
+    hdw = max(32, arch.word_bits)   # B[n] reads back sign-extended to the bus width
+    got_b = [g.from_unsigned(v, hdw) for v in await bus.read_many(hb.B_BASE, arch.n_dynamic)]
+    bad = first_state_mismatch(arch, got_b, biases, "B")
+    if bad:
+        raise Mismatch(f"{when}: {bad}")
+
+
+async def check_counters(bus: hb.HostBus, want: np.ndarray, when: str) -> dict[str, int]:
+    got = {"cycles": await bus.read(hb.REG_CYCLES),
+           "mram_reads": await bus.read(hb.REG_READS),
+           "mram_writes": await bus.read(hb.REG_WRITES)}
+    for (k, v), w in zip(got.items(), want.tolist(), strict=True):
+        if v != w:
+            raise Mismatch(f"{when}: counter {k.upper()}: RTL {v}, golden {w}")
+    status = await bus.read(hb.REG_STATUS)
+    if status != 0b10:
+        raise Mismatch(f"{when}: STATUS = {status:#x} after the operation, expected done=1 "
+                       "busy=0")
+    return got
+
+
+@cocotb.test()
+async def cosim(dut) -> None:
+    cfg = SimConfig.from_file(Path(os.environ["EQCHIP_SIM_CONFIG"]))
+    arch = load_design(cfg.design).arch
+    period_ns = arch.clock_period_ns
+    bus = hb.HostBus(dut)
+    result: dict = {"design": arch.name, "simulator": cfg.simulator, "ops": [],
+                    "mismatch": None, "op_cycles": 0, "op_seconds": 0.0,
+                    "agree": 0, "n_infer": 0}
+    wall0 = time.perf_counter()
+    try:
+        with np.load(cfg.plan, allow_pickle=False) as z:
+            plan = {k: z[k] for k in z.files}
+        n_mat = arch.n_matrices
+        await bus.reset()
+        ident = await bus.read(hb.REG_ID)
+        if ident != hb.ID_VALUE:
+            raise Mismatch(f"ID register reads {ident:#x}, expected {hb.ID_VALUE:#x}")
+        weights = [plan[f"W{i}_init"] for i in range(n_mat)]
+        await load_params(bus, arch, weights, plan["b_init"])
+        await check_params(bus, arch, weights, plan["b_init"], "after the host load")
+        vcd_done = False
+        for k, kind in enumerate(plan["kind"].tolist()):
+            train = kind == 1
+            when = f"{'train' if train else 'infer'} operation {int(plan['index'][k])}"
+            await bus.write_many(hb.X_BASE, [int(v) for v in plan["x"][k]])
+            if train:
+                await bus.write_many(hb.Y_BASE, [int(v) for v in plan["y"][k]])
+            dump = cfg.vcd is not None and train and not vcd_done
+            if dump:
+                dut.dump_on.value = 1
+            t0 = time.perf_counter()
+            await bus.start(hb.CTRL_TRAIN if train else hb.CTRL_INFER)
+            # busy rose at the rising edge half a period ago; it falls with done's rise
+            t_busy = get_sim_time("ps") - round(period_ns * 500)
+            await bus.wait_done(int(plan["c_exp"][k][0]) + 64, period_ns)
+            result["op_seconds"] += time.perf_counter() - t0
+            if dump:
+                dut.dump_on.value = 0
+                vcd_done = True
+                result["vcd_window_ps"] = [t_busy, bus.done_time_ps]
+            got_s = await bus.read_many(hb.S_BASE, arch.n_dynamic)
+            bad = first_state_mismatch(arch, got_s, plan["s_exp"][k], "S")
+            if bad:
+                raise Mismatch(f"{when}: {bad}")
+            got_c = await check_counters(bus, plan["c_exp"][k], when)
+            result["op_cycles"] += got_c["cycles"]
+            entry = {"kind": "train" if train else "infer", "index": int(plan["index"][k]),
+                     **got_c}
+            if train:
+                await check_params(bus, arch, [plan[f"W{i}_exp"][k] for i in range(n_mat)],
+                                   plan["b_exp"][k], when)
+            else:
+                n_out = arch.layers[-1]
+                rtl_pred = int(np.argmax(np.asarray(got_s[-n_out:])))
+                gold_pred = int(np.argmax(plan["s_exp"][k][-n_out:]))
+                entry.update(rtl_class=rtl_pred, golden_class=gold_pred,
+                             label=int(plan["label"][k]))
+                result["n_infer"] += 1
+                result["agree"] += int(rtl_pred == gold_pred)
+            result["ops"].append(entry)
+    except Mismatch as exc:
+        result["mismatch"] = str(exc)
+        raise
+    finally:
+        result["wall_seconds"] = time.perf_counter() - wall0
+        write_text_atomic(Path(cfg.result), json.dumps(result, indent=2, sort_keys=True) + "\n")
