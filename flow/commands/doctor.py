@@ -1,13 +1,42 @@
-"""`eqchip doctor` (not implemented yet)."""
+"""`eqchip doctor`: which tools, PDK files and flow steps this machine has, and how to install
+what is missing."""
 
 from __future__ import annotations
 
 import click
 
-from eqchip.errors import EqchipError
+from eqchip.ui import Console
 
 
 @click.command("doctor")
-def command() -> None:
-    """Not implemented yet."""
-    raise EqchipError("eqchip doctor is not implemented yet")
+@click.pass_obj
+def command(console: Console) -> None:
+    """Check tools (with versions), the sky130 PDK under PDK_ROOT and which flow steps of
+    `eqchip build` can run here; print how to install what is missing."""
+    from eqchip.asic.doctor import diagnose
+
+    r = diagnose()
+    console.table("tools", ["tool", "status", "version", "needed for", "install"],
+                  [(t.name, "found" if t.found else "MISSING", t.version or "-", t.needed_for,
+                    "-" if t.found else t.install) for t in r.tools])
+    console.table("python packages", ["package", "version"],
+                  [(k, v or "MISSING") for k, v in r.python_packages.items()])
+    console.table(f"sky130 PDK (PDK_ROOT={r.pdk_root or 'unset'})",
+                  ["file", "status", "path"],
+                  [(f.what, ("found" if f.found else
+                             ("MISSING (required)" if f.required else "missing (optional)")),
+                    str(f.path)) for f in r.pdk_files + r.cfg_files])
+    console.table("flow steps (eqchip build)", ["step", "tool", "can run"],
+                  [(s.step, s.tool, "yes" if s.runnable else "no") for s in r.steps])
+    if r.pdk_error:
+        console.warn(f"PDK: {r.pdk_error}")
+    missing = [t for t in r.tools if not t.found]
+    for t in missing:
+        console.warn(f"{t.name} missing ({t.needed_for}): {t.install}")
+    if r.complete_ok:
+        console.ok("every flow step can run here")
+    elif r.frontend_ok:
+        console.ok("elaborate, synthesis and post-synthesis timing/power can run here; "
+                   "the physical flow needs the missing tools above")
+    else:
+        console.warn("eqchip build cannot run here yet: fix the problems above")

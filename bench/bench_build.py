@@ -1,0 +1,97 @@
+"""Orchestration overhead of `eqchip build`: wall time of `eqchip build DESIGN --to synthesis
+--clean` over the wall time of running the same yosys synthesis script directly (the command
+SC recorded for the synthesis node, rerun in a copy of that node's directory).
+
+    python bench/bench_build.py [designs/small.yaml] [--repeat N]
+
+Needs PDK_ROOT (or ../shared/pdk beside the checkout). Prints the numbers; writes nothing into
+the repository (the build goes to a temporary directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    if not env.get("PDK_ROOT"):
+        guess = REPO.parent / "shared" / "pdk"
+        if guess.is_dir():
+            env["PDK_ROOT"] = str(guess)
+    return env
+
+
+def time_build(design: Path, build: Path, env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "eqchip", "-q", "build", str(design),
+                           "--build-dir", str(build), "--to", "synthesis", "--clean"],
+                          env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"eqchip build failed ({proc.returncode}):\n{proc.stderr}")
+    return wall
+
+
+def time_direct_yosys(node: Path, env: dict[str, str]) -> float:
+    """Rerun SC's recorded yosys command for the node in a scratch copy of the node."""
+    from siliconcompiler import ASIC
+
+    design = node.parent.parent.parent.name
+    proj = ASIC.from_manifest(filepath=str(node / "outputs" / f"{design}.pkg.json"))
+    toolpath = proj.get("record", "toolpath", step="synthesis", index="0")
+    toolargs = proj.get("record", "toolargs", step="synthesis", index="0")
+    exe = toolpath if toolpath and Path(toolpath).is_file() else shutil.which("yosys")
+    with tempfile.TemporaryDirectory(prefix="eqchip-bench-node-") as tmp:
+        work = Path(tmp) / "node"
+        shutil.copytree(node, work, symlinks=True)
+        shutil.rmtree(work / "outputs")
+        (work / "outputs").mkdir()
+        env = dict(env)
+        env["PATH"] = str(Path(exe).parent) + os.pathsep + env.get("PATH", "")
+        t0 = time.perf_counter()
+        proc = subprocess.run([exe, *toolargs.split()], cwd=work, env=env,
+                              capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            sys.exit(f"direct yosys run failed ({proc.returncode}):\n{proc.stdout[-2000:]}")
+    return wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("design", nargs="?", default=str(REPO / "designs" / "small.yaml"))
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args()
+    env = _env()
+    design = Path(args.design).resolve()
+    from eqchip.config import load_design
+
+    name = load_design(design).name
+    builds, directs = [], []
+    with tempfile.TemporaryDirectory(prefix="eqchip-bench-") as tmp:
+        build = Path(tmp) / "build"
+        for _ in range(args.repeat):
+            builds.append(time_build(design, build, env))
+            directs.append(time_direct_yosys(build / name / "job0" / "synthesis" / "0", env))
+    b, d = statistics.median(builds), statistics.median(directs)
+    out = sys.stdout.write
+    out(f"design                          {name}\n")
+    out(f"eqchip build --to synthesis     {b:8.2f} s (median of {len(builds)})\n")
+    out(f"direct yosys, same script       {d:8.2f} s\n")
+    out(f"orchestration overhead          {b - d:8.2f} s\n")
+    out(f"ratio build / direct yosys      {b / d:8.2f}\n")
+
+
+if __name__ == "__main__":
+    main()

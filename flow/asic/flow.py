@@ -1,0 +1,46 @@
+"""eqchip's flowgraph: SiliconCompiler's standard ASIC flow, with post-synthesis timing and
+power from eqchip's own `sta` task in place of SC's OpenSTA timing node (which needs
+OpenSTA >= 2.6.2)."""
+
+from __future__ import annotations
+
+from siliconcompiler import Flowgraph
+from siliconcompiler.flows.asicflow import ASICFlow
+
+from eqchip.asic.tasks.sta_debian import PostSynthesisStaTask
+
+FLOW_NAME = "eqchip-asicflow"
+STA_STEP = "synthesis.sta"
+
+#: steps that run with tools this machine class can have without OpenROAD
+FRONTEND_STEPS = ("elaborate", "synthesis", STA_STEP)
+
+
+def make_flow() -> Flowgraph:
+    """elaborate (slang) -> synthesis (yosys) -> synthesis.sta (Debian sta, eqchip task);
+    synthesis -> cleanup -> floorplan.* -> place.* -> cts.* -> route.* -> dfm -> write.*"""
+    flow = ASICFlow(name=FLOW_NAME, language="systemverilog")
+    if "synthesis.timing" in flow.getkeys():
+        flow.remove_node("synthesis.timing")
+    flow.node(STA_STEP, PostSynthesisStaTask())
+    flow.edge("synthesis", STA_STEP)
+    return flow
+
+
+def flow_steps(flow: Flowgraph) -> list[str]:
+    """Steps in execution order (each step once)."""
+    seen: list[str] = []
+    for level in flow.get_execution_order():
+        for step, _ in level:
+            if step not in seen:
+                seen.append(step)
+    return seen
+
+
+def step_tools(flow: Flowgraph) -> dict[str, str]:
+    """Tool name of every step (index 0)."""
+    out: dict[str, str] = {}
+    for step, index in flow.get_nodes():
+        if step not in out:
+            out[step] = flow.get_graph_node(step, index).get_tool()
+    return out

@@ -1,0 +1,176 @@
+"""build/<design>/metrics.json: the numbers the report and regression tools read (schema in
+docs/metrics.md). Everything comes from SC's job manifest and the reports of its nodes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eqchip.asic.floorplan import Floorplan
+from eqchip.asic.libraries import MacroFiles
+from eqchip.asic.macro_views import liberty_area
+
+SCHEMA = "eqchip.metrics/1"
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    design: str
+    top: str
+    design_sha256: str
+    job_dir: Path
+    flow: str
+    steps: list[str]                 # every step of the flow, in order
+    requested: list[str]             # steps the user asked to reach
+    status: str                      # complete | partial
+    stop_reason: str | None          # None | requested | missing_tools | failed
+    notice: str | None
+    missing_tools: list[str]
+    clock_period_ns: float
+    corner: str
+    pdk_root: Path
+    yosys_kind: str                  # "yosys" or "pyosys shim"
+
+
+def _node(proj, key: str, step: str, group: str = "metric") -> Any:  # noqa: ANN001
+    try:
+        return proj.get(group, key, step=step, index="0")
+    except (ValueError, KeyError, LookupError):
+        return None
+
+
+def _json(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN001
+                    floorplan: Floorplan | None) -> dict[str, Any]:
+    """Build the metrics.json document from a finished (or partial) SC job."""
+    import lambdapdk
+    import siliconcompiler
+
+    done = [s for s in info.steps if _node(proj, "status", s, "record") == "success"]
+    out: dict[str, Any] = {
+        "schema": SCHEMA,
+        "design": info.design,
+        "top": info.top,
+        "design_sha256": info.design_sha256,
+        "status": info.status,
+        "stop_reason": info.stop_reason,
+        "notice": info.notice,
+        "flow": {"name": info.flow, "job_dir": str(info.job_dir), "steps": info.steps,
+                 "requested": info.requested, "completed": done,
+                 "missing_tools": info.missing_tools},
+        "pdk": {"name": "sky130", "variant": "sky130A", "stdcell_library": "sky130_fd_sc_hd",
+                "corner": info.corner, "pdk_root": str(info.pdk_root)},
+        "clock": {"target_period_ns": info.clock_period_ns,
+                  "target_freq_mhz": round(1000.0 / info.clock_period_ns, 6)},
+    }
+
+    tools: dict[str, Any] = {"siliconcompiler": siliconcompiler.__version__,
+                             "lambdapdk": getattr(lambdapdk, "__version__", None)}
+    for step, name in (("elaborate", "slang"), ("synthesis", "yosys"),
+                       ("synthesis.sta", "sta")):
+        v = _node(proj, "toolversion", step, "record")
+        if v:
+            tools[name] = v
+    if "yosys" in tools:
+        tools["yosys_kind"] = info.yosys_kind
+    out["tools"] = tools
+
+    # ---- cells and areas (synthesis) -------------------------------------------------------
+    syn_dir = info.job_dir / "synthesis" / "0"
+    stat = _json(syn_dir / "reports" / "stat.json")
+    cells: dict[str, Any] = {}
+    area: dict[str, Any] = {}
+    if stat:
+        design = stat.get("design", stat)
+        by_type = dict(design.get("num_cells_by_type", {}))
+        total_area = float(design.get("area", 0.0))
+        n_macro = int(by_type.get(macro.name, 0)) if macro else 0
+        macro_lib_area = (liberty_area(macro.typical_liberty, macro.name) or 0.0) if macro else 0.0
+        std_area = total_area - n_macro * macro_lib_area
+        macro_phys = n_macro * macro.width_um * macro.height_um if macro else 0.0
+        cells = {"total": int(design.get("num_cells", 0)),
+                 "stdcell": int(design.get("num_cells", 0)) - n_macro,
+                 "macros": n_macro,
+                 "registers": _node(proj, "registers", "synthesis"),
+                 "sequential_area_um2": design.get("sequential_area"),
+                 "by_type": by_type}
+        area = {"stdcell_um2": round(std_area, 4),
+                "macros_um2": round(macro_phys, 4),
+                "total_um2": round(std_area + macro_phys, 4),
+                "die_um2": None, "core_um2": None, "utilization": None}
+    if floorplan is not None and area:
+        area["die_um2"] = round(floorplan.die_area_um2, 4)
+        area["core_um2"] = round(floorplan.core_area_um2, 4)
+        area["utilization"] = round(area["stdcell_um2"] /
+                                    max(floorplan.core_area_um2 - floorplan.blocked_area_um2,
+                                        1e-9), 6)
+        area["utilization_source"] = "planned floorplan"
+    out["cells"] = cells or None
+    out["area"] = area or None
+    if macro:
+        out["macros"] = {"cell": macro.name, "count": cells.get("macros") if cells else None,
+                         "width_um": macro.width_um, "height_um": macro.height_um}
+    if floorplan is not None:
+        out["floorplan"] = {
+            "die_um": list(floorplan.die), "core_um": list(floorplan.core),
+            "halo_um": floorplan.halo_um, "target_utilization": floorplan.target_utilization,
+            "placements": [{"instance": p.instance, "x_um": p.x, "y_um": p.y,
+                            "orientation": p.orientation} for p in floorplan.placements]}
+
+    # ---- timing and power (eqchip's sta task) ---------------------------------------------
+    sta = _json(info.job_dir / "synthesis.sta" / "0" / "reports" / "sta.json")
+    out["timing"] = None
+    out["power"] = None
+    if sta:
+        setup = sta.get("setup_slack_ns")
+        hold = sta.get("hold_slack_ns")
+        period = info.clock_period_ns
+        out["timing"] = {
+            "stage": "post-synthesis (ideal clocks, no wire parasitics)",
+            "corner": info.corner,
+            "setup_wns_ns": None if setup is None else min(0.0, setup),
+            "setup_tns_ns": sta.get("setup_tns_ns"),
+            "setup_slack_ns": setup,
+            "hold_wns_ns": None if hold is None else min(0.0, hold),
+            "hold_tns_ns": sta.get("hold_tns_ns"),
+            "hold_slack_ns": hold,
+            "achievable_period_ns": None if setup is None else round(period - setup, 6),
+            "achievable_freq_mhz": sta.get("fmax_mhz"),
+            "met": None if setup is None or hold is None else (setup >= 0.0 and hold >= 0.0),
+        }
+        groups = sta.get("power_groups_w") or {}
+        macros = sta.get("macro_instances") or []
+        total = groups.get("total")
+        if total:
+            mac = {k: sum(float(m[k]) for m in macros)
+                   for k in ("internal", "switching", "leakage", "total")}
+            logic = {k: total[k] - mac[k] for k in mac}
+            out["power"] = {
+                "unit": "W",
+                "method": "vectorless (OpenSTA report_power)",
+                "input_activity": sta.get("input_activity"),
+                "total": total["total"],
+                "internal": total["internal"],
+                "switching": total["switching"],
+                "leakage": total["leakage"],
+                "logic": logic,
+                "macros": mac,
+                "groups": groups,
+            }
+
+    # ---- run time per step -----------------------------------------------------------------
+    runtime: dict[str, float] = {}
+    for step in info.steps:
+        t = _node(proj, "tasktime", step)
+        if t is not None:
+            runtime[step] = round(float(t), 4)
+    out["runtime_s"] = runtime
+    return out

@@ -1,0 +1,262 @@
+"""`eqchip build`: stage the inputs, make the SC project, run as far as this machine's tools
+allow (or `to` asks), write build/<design>/metrics.json.
+
+Layout (SC's own, plus eqchip's inputs beside the jobs):
+
+    build/<design>/<job>/...          SC jobs: node dirs, logs, reports, job manifest
+    build/<design>/eqchip/rtl         rendered RTL (copied only when changed: reruns resume)
+    build/<design>/eqchip/macros      MRAM macro views and their power scripts
+    build/<design>/eqchip/<design>.sdc
+    build/<design>/eqchip/bin/yosys   pyosys shim, only when no yosys >= 0.48 is on PATH
+    build/<design>/metrics.json
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eqchip.asic.capabilities import Tool, detect_tools, missing_for, runnable_steps
+from eqchip.asic.floorplan import Floorplan, apply_floorplan, plan_floorplan, read_netlist
+from eqchip.asic.flow import FLOW_NAME, STA_STEP, flow_steps
+from eqchip.asic.libraries import MacroFiles
+from eqchip.asic.macro_views import liberty_area, prepare_macro_views
+from eqchip.asic.metrics import RunInfo, collect_metrics
+from eqchip.asic.pdk import check_pdk
+from eqchip.asic.project import DEFAULT_JOB, ProjectSpec, make_project
+from eqchip.asic.rtl import prepare_rtl
+from eqchip.asic.sdc import sdc_text
+from eqchip.asic.staging import write_if_changed
+from eqchip.asic.yosys_shim import install_shim, real_yosys
+from eqchip.config import LoadedDesign
+from eqchip.errors import EqchipError, ToolError
+from eqchip.fileio import write_json_atomic
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    build_root: Path = Path("build")
+    to: tuple[str, ...] = ()          # SC steps to stop after (empty: the whole flow)
+    clean: bool = False               # start the job over instead of resuming
+    jobname: str = DEFAULT_JOB
+    verbose: bool = False             # SC's INFO log on the terminal
+
+
+@dataclass
+class BuildResult:
+    design: str
+    status: str                       # complete | partial
+    stop_reason: str | None           # None | requested | missing_tools
+    notice: str | None
+    metrics_path: Path
+    metrics: dict[str, Any]
+    job_dir: Path
+    steps_run: list[str] = field(default_factory=list)
+    missing: list[Tool] = field(default_factory=list)
+    wall_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Staged:
+    spec: ProjectSpec
+    macro: MacroFiles
+    yosys_kind: str
+
+
+def stage(loaded: LoadedDesign, opts: BuildOptions) -> Staged:
+    """Render RTL, generate macro views, write the SDC, pick yosys; nothing runs yet."""
+    paths = check_pdk(corner={"tt": "typical", "ss": "slow", "ff": "fast"}[
+        loaded.design.pdk.corner])
+    root = (opts.build_root / loaded.name).resolve()
+    eq = root / "eqchip"
+    flow_opts = loaded.design.flow
+    rtl = prepare_rtl(loaded, eq / "rtl")
+    macro = prepare_macro_views(loaded, eq / "macros", flow_opts.macro_halo_um, paths.root)
+    sdc = eq / f"{loaded.name}.sdc"
+    write_if_changed(sdc, sdc_text(loaded.arch.clock_period_ns).encode())
+    if real_yosys() is not None:
+        shim_dir, kind = None, "yosys"
+    else:
+        shim_dir, kind = install_shim(eq / "bin").parent, "pyosys shim"
+    spec = ProjectSpec(
+        design=loaded.name, top=rtl.top, rtl_files=rtl.files, sdc=sdc, pdk=paths,
+        macros=(macro,), clock_period_ns=loaded.arch.clock_period_ns,
+        build_root=opts.build_root.resolve(), corner=loaded.design.pdk.corner,
+        target_utilization=flow_opts.target_utilization,
+        core_margin_um=flow_opts.core_margin_um, macro_halo_um=flow_opts.macro_halo_um,
+        jobname=opts.jobname, yosys_path=shim_dir)
+    return Staged(spec=spec, macro=macro, yosys_kind=kind)
+
+
+def job_dir(spec: ProjectSpec) -> Path:
+    return spec.build_root / spec.design / spec.jobname
+
+
+def plan_from_synthesis(staged: Staged, loaded: LoadedDesign) -> tuple[Floorplan, Any] | None:
+    """Floorplan from the synthesized netlist of the job (None before synthesis ran)."""
+    spec, macro = staged.spec, staged.macro
+    syn = job_dir(spec) / "synthesis" / "0"
+    netlist_json = syn / "outputs" / f"{spec.top}.netlist.json"
+    stat_json = syn / "reports" / "stat.json"
+    if not (netlist_json.is_file() and stat_json.is_file()):
+        return None
+    import json
+
+    info = read_netlist(netlist_json, spec.top, {macro.name})
+    design = json.loads(stat_json.read_text(encoding="utf-8")).get("design", {})
+    n = len(info.macro_instances)
+    std_area = float(design.get("area", 0.0)) - n * (liberty_area(macro.typical_liberty, macro.name)
+                                                     or 0.0)
+    fopts = loaded.design.flow
+    fp = plan_floorplan(std_area, macro.name, macro.width_um, macro.height_um,
+                        list(info.macro_instances), fopts.target_utilization,
+                        fopts.core_margin_um, fopts.macro_halo_um)
+    return fp, info
+
+
+def _quiet_terminal(project, verbose: bool) -> None:  # noqa: ANN001
+    """SC's progress log only with --verbose; otherwise warnings go to job.log and only
+    errors to the terminal (each node's own log is always complete)."""
+    if not verbose:
+        project.logger.setLevel(logging.WARNING)
+    for h in project.logger.handlers:
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler):
+            h.setLevel(logging.INFO if verbose else logging.ERROR)
+
+
+def configured_project(loaded: LoadedDesign, opts: BuildOptions):  # noqa: ANN201
+    """The full-flow SC project of a design as `build` runs it: staged inputs, and the
+    floorplan (die/core, fixed macro positions with halos, pins) once the job holds a
+    synthesized netlist. Returns (project, staged, floorplan or None)."""
+    staged = stage(loaded, opts)
+    project = make_project(staged.spec)
+    fp_info = plan_from_synthesis(staged, loaded)
+    if fp_info:
+        apply_floorplan(project, *fp_info)
+    return project, staged, (fp_info[0] if fp_info else None)
+
+
+def _run(project, to: list[str], clean: bool) -> None:  # noqa: ANN001
+    project.option.add_to(to, clobber=True)
+    project.option.set_clean(clean)
+    try:
+        project.run()
+    except RuntimeError as exc:
+        jd = Path(project.option.get_builddir()) / project.design.name / \
+            project.option.get_jobname()
+        raise ToolError(f"SiliconCompiler run failed: {exc}",
+                        hint=f"see the node logs under {jd} (job.log lists the failing step)"
+                        ) from None
+
+
+def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None) -> BuildResult:
+    t0 = time.monotonic()
+    say = notify or (lambda _m: None)
+    staged = stage(loaded, opts)
+    spec = staged.spec
+    project = make_project(spec)
+    _quiet_terminal(project, opts.verbose)
+    steps = flow_steps(project.get_flow())
+    requested = list(opts.to) if opts.to else _final_steps(project, steps)
+    for s in requested:
+        if s not in steps:
+            raise EqchipError(f"--to {s}: no such step in {FLOW_NAME}",
+                              hint="use one of: " + ", ".join(steps))
+    needed = _steps_needed(project, requested, steps)
+    tools = detect_tools()
+    can = runnable_steps(steps, _preds(project), tools)
+    blocked = [s for s in needed if s not in can]
+    missing = missing_for(blocked, tools)
+    # what runs: the requested steps, or (when tools are missing) the deepest reachable ones
+    run_to = _leaves(project, [s for s in needed if s in can])
+    frontend = ("elaborate", "synthesis", STA_STEP)
+    fp_info = None
+    if any(s not in frontend for s in run_to):
+        # the floorplan is sized from the synthesized netlist: synthesize first, then plan
+        first = [s for s in ("synthesis", STA_STEP) if s in can]
+        say(f"running {', '.join(first)} to size the floorplan")
+        _run(project, first, opts.clean)
+        fp_info = plan_from_synthesis(staged, loaded)
+        if fp_info:
+            apply_floorplan(project, *fp_info)
+        say(f"running to {', '.join(run_to)}")
+        _run(project, run_to, False)
+    elif run_to:
+        say(f"running to {', '.join(run_to)}")
+        _run(project, run_to, opts.clean)
+    if fp_info is None:
+        fp_info = plan_from_synthesis(staged, loaded)
+    ran = _steps_needed(project, run_to, steps)
+
+    if blocked:
+        status, reason = "partial", "missing_tools"
+        groups = list(dict.fromkeys(s.split(".")[0] for s in blocked))
+        notice = (f"flow incomplete: ran {', '.join(ran) or 'nothing'}; "
+                  f"{', '.join(groups)} not run: missing "
+                  + ", ".join(sorted({t.name for t in missing})) + " (see `eqchip doctor`)")
+    elif set(requested) != set(_final_steps(project, steps)):
+        status, reason, notice = "partial", "requested", None
+    else:
+        status, reason, notice = "complete", None, None
+
+    jd = job_dir(spec)
+    from siliconcompiler import ASIC
+
+    manifest = jd / f"{spec.design}.pkg.json"
+    proj_done = ASIC.from_manifest(filepath=str(manifest)) if manifest.is_file() else project
+    info = RunInfo(design=spec.design, top=spec.top, design_sha256=loaded.sha256, job_dir=jd,
+                   flow=FLOW_NAME, steps=steps, requested=requested, status=status,
+                   stop_reason=reason, notice=notice,
+                   missing_tools=sorted({t.name for t in missing}),
+                   clock_period_ns=spec.clock_period_ns, corner=spec.corner,
+                   pdk_root=spec.pdk.root, yosys_kind=staged.yosys_kind)
+    metrics = collect_metrics(proj_done, info, staged.macro, fp_info[0] if fp_info else None)
+    metrics["wall_time_s"] = round(time.monotonic() - t0, 3)
+    mpath = spec.build_root / spec.design / "metrics.json"
+    write_json_atomic(mpath, metrics)
+    return BuildResult(design=spec.design, status=status, stop_reason=reason, notice=notice,
+                       metrics_path=mpath, metrics=metrics, job_dir=jd, steps_run=ran,
+                       missing=missing, wall_s=time.monotonic() - t0)
+
+
+def _preds(project) -> dict[str, set[str]]:  # noqa: ANN001
+    flow = project.get_flow()
+    out: dict[str, set[str]] = {}
+    for step, index in flow.get_nodes():
+        node = flow.get_graph_node(step, index)
+        out.setdefault(step, set()).update(s for s, _ in node.get_input())
+    return out
+
+
+def _steps_needed(project, targets: list[str], steps: list[str]) -> list[str]:  # noqa: ANN001
+    """Targets and all their ancestors, in execution order."""
+    preds = _preds(project)
+    need: set[str] = set()
+    todo = list(targets)
+    while todo:
+        s = todo.pop()
+        if s in need:
+            continue
+        need.add(s)
+        todo.extend(preds.get(s, ()))
+    return [s for s in steps if s in need]
+
+
+def _final_steps(project, steps: list[str]) -> list[str]:  # noqa: ANN001
+    """Steps no other step takes as input (the ends of the flow)."""
+    preds = _preds(project)
+    used = {p for s in steps for p in preds.get(s, ())}
+    return [s for s in steps if s not in used]
+
+
+def _leaves(project, pool: list[str]) -> list[str]:  # noqa: ANN001
+    """Steps of `pool` that no other step of `pool` takes as input."""
+    preds = _preds(project)
+    used = {p for s in pool for p in preds.get(s, ())}
+    return [s for s in pool if s not in used]
