@@ -20,7 +20,7 @@ def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
 
 
 @click.command("build")
-@click.argument("design", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("design")
 @click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build"), show_default=True,
               help="SiliconCompiler build directory; jobs go to BUILD_DIR/<design>/<job>.")
@@ -31,7 +31,7 @@ def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
 @click.option("--job", "jobname", default="job0", show_default=True, help="SC job name.")
 @click.option("-v", "--verbose", is_flag=True, help="Show SiliconCompiler's progress log.")
 @click.pass_obj
-def command(console: Console, design: Path, build_dir: Path, to: tuple[str, ...],
+def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
             clean: bool, jobname: str, verbose: bool) -> None:
     """Synthesize DESIGN (a design YAML) for sky130 with SiliconCompiler.
 

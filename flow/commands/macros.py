@@ -11,7 +11,7 @@ from eqchip.ui import Console
 
 
 @click.command("macros")
-@click.argument("design", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("design")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Output folder (default: build/<design>/macros).")
 @click.option("--pdk-root", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -21,7 +21,7 @@ from eqchip.ui import Console
 @click.option("--check", is_flag=True,
               help="Parse every view back with Yosys, OpenSTA and KLayout and check them.")
 @click.pass_obj
-def command(console: Console, design: Path, out_dir: Path | None, pdk_root: Path | None,
+def command(console: Console, design: str, out_dir: Path | None, pdk_root: Path | None,
             gds: bool, check: bool) -> None:
     """Write the MRAM macro views (Verilog, Liberty, LEF, GDS) for DESIGN."""
     from eqchip.config import load_design

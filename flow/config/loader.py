@@ -41,6 +41,12 @@ def resolve_design_path(arg: Path | str) -> Path:
 
 def load_design(path: Path | str, pdk_cfg: Path | None = None) -> LoadedDesign:
     path = resolve_design_path(path)
+    if not path.is_file():
+        shipped = sorted(p.stem for p in designs_dir().glob("*.yaml")
+                         if p.stem != "regress_rules")
+        raise ConfigError(f"{path}: no such design file",
+                          hint=f"give the path of a design YAML file or the name of a shipped "
+                               f"design ({', '.join(shipped)})")
     src = load_yaml(path)
     design = validate_source(src, Design, what="design")
     try:
