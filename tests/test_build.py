@@ -177,3 +177,4 @@ def test_digits_through_post_synthesis_timing_and_power(pdk_root: Path, designs_
     assert m["power"]["total"] > 0 and m["power"]["macros"]["total"] > 0
     assert m["timing"]["setup_slack_ns"] is not None
     assert m["timing"]["achievable_freq_mhz"] > 0
+    assert m["timing"]["met"], m["timing"]
