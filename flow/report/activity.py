@@ -1,0 +1,55 @@
+"""RTL switching activity of one training step -> activity of the synthesized netlist.
+
+1. `eqchip.report.vcd` finds the training operation in the VCD (the longest interval with the
+   top's `busy` = 1) and counts, per bit, toggles and high time; it also counts MRAM reads and
+   writes at each macro instance's rising CLK edges (CE, WE), independently of the RTL's own
+   counter registers.
+2. `eqchip.report.propagate` maps the measured rates onto the netlist nets that kept their RTL
+   names (flip-flop outputs, ports, macro outputs) and propagates them through the gates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from eqchip.report.vcd import Activity, VcdError, busy_windows, count, dut_scope, macro_scopes
+from eqchip.report.vcd import read_header as read_vcd_header
+
+TOP_PORTS = {"clk", "rst_n", "busy", "done", "host_addr", "host_wr", "host_rd"}
+
+
+@dataclass(frozen=True)
+class StepActivity:
+    vcd: Path
+    scope: str                                        # DUT instance path in the VCD
+    activity: Activity
+    rates: dict[tuple[str, int], tuple[float, float]]  # relative name -> (toggles/cycle, duty)
+    n_windows: int
+
+    @property
+    def cycles(self) -> int:
+        return self.activity.window.cycles
+
+
+def step_activity(vcd: Path, which: str = "longest") -> StepActivity:
+    """Activity of one operation of the VCD: the longest busy interval (a training step) by
+    default, or `first` / `last`."""
+    hdr = read_vcd_header(vcd)
+    scope = dut_scope(hdr, TOP_PORTS)
+    wins = busy_windows(vcd, hdr, f"{scope}.clk", f"{scope}.busy")
+    if not wins:
+        raise VcdError(f"{vcd}: `busy` never rose and fell: the VCD holds no complete operation",
+                       hint="dump a whole training operation (start to done)")
+    win = {"first": wins[0], "last": wins[-1]}.get(which) or max(wins, key=lambda w: w.cycles)
+    act = count(vcd, hdr, win, macro_scopes(hdr, scope))
+    prefix = scope + "."
+    rates = {(_netlist_style(path[len(prefix):]), i): (act.rate((path, i)), act.duty[(path, i)])
+             for (path, i) in act.toggles if path.startswith(prefix)}
+    return StepActivity(Path(vcd), scope, act, rates, len(wins))
+
+
+def _netlist_style(name: str) -> str:
+    """A VCD name as eqchip.report.netlist spells it: no escapes, '.' between levels (a
+    gate-level VCD writes `\\u_ctrl/state`, the netlist `u_ctrl/state` = `u_ctrl.state`)."""
+    return name.replace("\\", "").replace("/", ".")

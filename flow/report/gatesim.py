@@ -1,0 +1,92 @@
+"""Gate-level simulation of the synthesized netlist with the co-simulation's own testbench.
+
+Yosys turns the Liberty cells into simulatable Verilog (`read_liberty` keeps each cell's
+`function` and `ff` groups); Icarus runs the netlist, these cell models and the behavioural MRAM
+model under the same cocotb test (`eqchip.sim.tb_accel`) that checks the RTL against the golden
+model, so the gate-level run is checked bit for bit too. The VCD of its first training
+operation gives the zero-delay toggle rate of every net of the netlist: the reference the
+RTL-plus-propagation estimate (`eqchip.report.propagate`) is compared with.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from eqchip.config import LoadedDesign
+from eqchip.errors import ToolError
+from eqchip.fileio import write_text_atomic
+
+_CELLS = r"""
+import sys
+from pyosys import libyosys as ys
+lib, out = sys.argv[1:3]
+d = ys.Design()
+ys.run_pass(f"read_liberty -ignore_miss_func {lib}", d)
+ys.run_pass(f"write_verilog -noattr {out}", d)
+"""
+
+
+def cell_models(liberty: Path, out: Path) -> Path:
+    """Verilog models of every cell of `liberty` (Yosys `read_liberty`)."""
+    proc = subprocess.run([sys.executable, "-c", _CELLS, str(liberty), str(out)],
+                          capture_output=True, text=True, check=False, timeout=600)
+    if proc.returncode != 0 or not out.is_file():
+        raise ToolError(f"yosys could not turn {liberty} into cell models:\n"
+                        + "\n".join(proc.stderr.strip().splitlines()[-10:]))
+    return out
+
+
+def gate_level_vcd(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path,
+                   seed: int = 0, timeout_s: float = 3600.0) -> Path:
+    """Run the co-simulation test on `netlist` (Icarus) and return the VCD of its first
+    training operation (the same operation `eqchip sim --vcd` dumps for the RTL)."""
+    from eqchip.sim import runner, scenario
+    from eqchip.sim.sources import SimSources, write_sources
+
+    work = Path(work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    arch = loaded.arch
+    cells = cell_models(liberty, work / "cells.v")
+    # the co-simulation's own wrapper and MRAM model; the netlist replaces the rendered RTL
+    rtl = write_sources(loaded, work / "cosim")
+    render_dir = work / "cosim" / "render"
+    extra = tuple(f for f in rtl.files if not f.resolve().is_relative_to(render_dir))
+    src = SimSources(toplevel=rtl.toplevel, dut_top=rtl.dut_top,
+                     files=(Path(netlist).resolve(), cells, *extra),
+                     verilator_config=rtl.verilator_config)
+    log_path = work / "gatesim.log"
+    log_path.write_text("")
+    runner.build("icarus", src, work / "build", True, log_path)
+    vcd = work / "gate_step.vcd"
+    result = work / "result.json"
+    result.unlink(missing_ok=True)
+    plan = work / "plan.npz"
+    params = scenario.initial_params(arch, seed, "random", None)
+    scenario.write_plan(plan, arch, params,
+                        scenario.operations(loaded, 1, seed, inference_only=False))
+    cfg = scenario.SimConfig(design=str(loaded.path.resolve()), simulator="icarus",
+                             plan=str(plan), vcd=str(vcd), result=str(result))
+    cfg_path = work / "config.json"
+    write_text_atomic(cfg_path, cfg.to_json())
+    env = runner._cocotb_env()   # noqa: SLF001 - same environment as eqchip sim
+    env.update({"TOPLEVEL": src.toplevel, "EQCHIP_SIM_CONFIG": str(cfg_path),
+                "COCOTB_RESULTS_FILE": str(work / "results.xml")})
+    import cocotb.config
+
+    cmd = ["vvp", "-M", cocotb.config.libs_dir, "-m", cocotb.config.lib_name("vpi", "icarus"),
+           str(work / "build" / "sim.vvp"), f"+eqchip_vcd={vcd}"]
+    with open(log_path, "a") as log:
+        rc = runner._run(cmd, work, log, env=env, timeout=timeout_s)  # noqa: SLF001
+    if not result.is_file():
+        raise ToolError(f"gate-level simulation of {loaded.name} ended without a result "
+                        f"(exit code {rc}; log {log_path})")
+    res = json.loads(result.read_text())
+    if res.get("mismatch"):
+        raise ToolError(f"gate-level netlist of {loaded.name} differs from the golden model: "
+                        f"{res['mismatch']}", hint=f"see {log_path}")
+    if not vcd.is_file():
+        raise ToolError(f"gate-level simulation wrote no VCD (log {log_path})")
+    return vcd

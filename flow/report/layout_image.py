@@ -1,0 +1,46 @@
+"""A PNG picture of a layout (GDS/OASIS/DEF) rendered headless with KLayout's Python module."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+LAYOUT_SUFFIXES = (".gds", ".gds.gz", ".oas", ".def")
+
+
+def find_layout(build_dir: Path, top: str) -> Path | None:
+    """The final layout of the build: `<top>*.gds/.oas` (newest first), else `<top>*.def`.
+    None when the build stopped before layout."""
+    found: list[Path] = []
+    for suf in LAYOUT_SUFFIXES:      # the chip's own layout only (never a macro's view)
+        found += [p for p in Path(build_dir).rglob(f"{top}*{suf}") if p.is_file()]
+    if not found:
+        return None
+
+    def rank(p: Path) -> tuple[int, float]:
+        kind = 0 if p.name.endswith((".gds", ".gds.gz", ".oas")) else 1
+        return (kind, -p.stat().st_mtime)
+
+    return sorted(found, key=rank)[0]
+
+
+def render_layout(path: Path, width: int = 800, height: int = 800,
+                  lyp: Path | None = None, lef: list[Path] | None = None) -> bytes:
+    """PNG bytes of the whole layout, all hierarchy levels."""
+    import klayout.db as kdb
+    import klayout.lay as klay
+
+    view = klay.LayoutView()
+    opts = kdb.LoadLayoutOptions()
+    if path.suffix == ".def" and lef:
+        opts.lefdef_config.lef_files = [str(p) for p in lef]
+        opts.lefdef_config.read_lef_with_def = False
+    view.load_layout(str(path), opts, True)
+    if lyp is not None and lyp.is_file():
+        view.load_layer_props(str(lyp))
+    view.max_hier()
+    view.zoom_fit()
+    with tempfile.TemporaryDirectory(prefix="eqchip-layout-") as tmp:
+        out = Path(tmp) / "layout.png"
+        view.save_image(str(out), width, height)
+        return out.read_bytes()

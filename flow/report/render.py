@@ -1,0 +1,127 @@
+"""report.json, report.md and a self-contained report.html (inline PNG figures) from the
+analysis dict (`eqchip.report.analysis`)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from eqchip.fileio import write_json_atomic, write_text_atomic
+from eqchip.report import plots
+from eqchip.resources import templates_dir
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    json: Path
+    markdown: Path
+    html: Path
+    layout_png: Path | None
+
+
+def fmt(v: object, digits: int = 4) -> str:
+    """Engineering-friendly number formatting for tables."""
+    if v is None:
+        return "n/a"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}".replace(",", " ")
+    if isinstance(v, float):
+        if v == 0 or not math.isfinite(v):
+            return f"{v:g}"
+        return f"{v:.{digits}g}"
+    return str(v)
+
+
+def _env(html: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir() / "report")),
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+        lstrip_blocks=True, autoescape=jinja2.select_autoescape(["html"]) if html else False)
+    env.filters["fmt"] = fmt
+    return env
+
+
+def key_figures(data: dict) -> list[tuple[str, dict | None]]:
+    """The headline rows shared by Markdown and HTML: (label, figure)."""
+    e = data["energy"]["figures"]
+    area = data.get("area") or {}
+    timing = data.get("timing") or {}
+    rows = [
+        ("Energy per inference", e["energy_per_inference"]),
+        ("Energy per training sample", e["energy_per_training_sample"]),
+        ("Energy per synaptic op (inference)", e["pj_per_synop_inference"]),
+        ("Energy per synaptic op (training)", e["pj_per_synop_training"]),
+        ("Energy per weight update", e["energy_per_weight_update"]),
+        ("TOPS/W (inference)", e["tops_per_w_inference"]),
+        ("TOPS/W (training)", e["tops_per_w_training"]),
+        ("Inference latency", e["inference_latency"]),
+        ("Training-step latency", e["training_step_latency"]),
+        ("Area per synapse (total)", area.get("per_synapse_um2")),
+        ("Area per synapse (MRAM)", area.get("mram_per_synapse_um2")),
+        ("Total cell area", area.get("total_um2")),
+        ("Worst setup slack", timing.get("setup_slack_sta_ns")),
+    ]
+    return rows
+
+
+_LABEL = {"vectorless": "vectorless", "annotated": "annotated",
+          "rtl_propagated": "RTL + propagation"}
+
+
+def figures(data: dict, layout_png: bytes | None) -> dict[str, str]:
+    """name -> data URI of each figure."""
+    out: dict[str, str] = {}
+    area = data.get("area")
+    if area:
+        out["area"] = plots.data_uri(plots.bar_breakdown(
+            "Cell area", {"sequential": area["sequential_um2"]["value"],
+                          "combinational": area["combinational_um2"]["value"],
+                          "MRAM macros": area["macro_um2"]["value"]}, "um2"))
+    pw = data.get("power")
+    if pw and pw.get("logic") and pw["logic"].get("vectorless"):
+        groups = {}
+        for which in ("vectorless", "annotated", "rtl_propagated"):
+            lp = pw["logic"].get(which)
+            if lp:
+                groups[_LABEL[which]] = {k.removesuffix("_w"): lp[k]["value"] * 1e6
+                                 for k in ("switching_w", "internal_w", "leakage_w", "total_w")}
+        out["power"] = plots.data_uri(plots.grouped_bars(
+            "Logic power: vectorless vs activity-annotated", groups, "uW"))
+    tr = data["energy"]["training_step"]["parts_pj"]
+    out["energy"] = plots.data_uri(plots.bar_breakdown(
+        "Energy of one training step", {k: v["value"] for k, v in tr.items()}, "pJ"))
+    inf = data["energy"]["inference"]["parts_pj"]
+    out["energy_inference"] = plots.data_uri(plots.bar_breakdown(
+        "Energy of one inference", {k: v["value"] for k, v in inf.items()}, "pJ"))
+    t = data.get("timing") or {}
+    period = t["clock_period_ns"]["value"]
+    slack = t.get("setup_slack_sta_ns")
+    path = t.get("worst_path_ns")
+    out["timing"] = plots.data_uri(plots.timing_bars(
+        "Setup timing", period, path["value"] if path else None,
+        slack["value"] if slack else None))
+    if layout_png is not None:
+        out["layout"] = plots.data_uri(layout_png)
+    return out
+
+
+def write_outputs(data: dict, out_dir: Path, layout_png: bytes | None) -> ReportPaths:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jpath, mpath, hpath = out_dir / "report.json", out_dir / "report.md", out_dir / "report.html"
+    lpath = out_dir / "layout.png" if layout_png is not None else None
+    write_json_atomic(jpath, data)
+    ctx = {"d": data, "key": key_figures(data), "json_text": json.dumps(data, indent=1)}
+    write_text_atomic(mpath, _env(False).get_template("report.md.j2").render(**ctx))
+    ctx["fig"] = figures(data, layout_png)
+    write_text_atomic(hpath, _env(True).get_template("report.html.j2").render(**ctx))
+    if lpath is not None and layout_png is not None:
+        from eqchip.fileio import write_bytes_atomic
+
+        write_bytes_atomic(lpath, layout_png)
+    return ReportPaths(jpath, mpath, hpath, lpath)
