@@ -27,12 +27,8 @@ class MacroSlot:
 
 @dataclass(frozen=True)
 class MatrixCtx:
-    index: int
-    rows: int
-    cols: int
-    words_per_row: int
-    words: int
-    macros: int
+    """What the templates need of W_l beyond `MatrixArch` (both are merged into one dict)."""
+
     addr_bits: int          # bank address width, clog2(words)
     w_shift: int            # R_l
     src_layer: int          # l
@@ -82,8 +78,7 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
     doff = [g - n_in for g in goff]
     n_mat = a.n_matrices
     mats = tuple(MatrixCtx(
-        index=m.index, rows=m.rows, cols=m.cols, words_per_row=m.words_per_row, words=m.words,
-        macros=m.macros, addr_bits=clog2(m.words), w_shift=m.w_update_shift,
+        addr_bits=clog2(m.words), w_shift=m.w_update_shift,
         src_layer=m.index, dst_layer=m.index + 1, src_goff=goff[m.index],
         dst_goff=goff[m.index + 1], slots=_slots(m, a.words_per_macro)) for m in a.matrices)
     dyn = tuple(LayerCtx(
@@ -154,7 +149,8 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "WPM": a.words_per_macro,
         "MAB": a.macro_addr_bits,
         "clock_period_ns": a.clock_period_ns,
-        "matrices": [asdict(m) | {"slots": [asdict(s) for s in m.slots]} for m in mats],
+        "matrices": [asdict(m) | asdict(c) | {"slots": [asdict(s) for s in c.slots]}
+                     for m, c in zip(a.matrices, mats, strict=True)],
         "dyn_layers": [asdict(d) for d in dyn],
         **widths,
     }
