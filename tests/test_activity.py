@@ -13,7 +13,7 @@ import pytest
 from eqchip.report.liberty import compile_function, read_liberty
 from eqchip.report.netlist import Cell, Netlist
 from eqchip.report.propagate import SIM, annotate
-from eqchip.report.vcd import busy_windows, count, macro_scopes, read_header
+from eqchip.report.vcd import busy_windows, count, macro_scopes, read_header, values_at
 
 needs_iverilog = pytest.mark.skipif(shutil.which("iverilog") is None, reason="needs iverilog")
 
@@ -65,6 +65,53 @@ def test_counter_toggles_duty_and_cycles(tmp_path):
         assert act.rate(("tb.dut.q", k)) == pytest.approx(1.0 / (1 << k))
         assert act.duty[("tb.dut.q", k)] == pytest.approx(0.5, abs=0.07)
     assert act.toggles[("tb.dut.clk", 0)] == 2 * n
+
+
+# an operation like the accelerator's: busy rises and falls at rising clock edges
+OP = """
+module op(input clk, input start, output reg busy, output reg [7:0] n);
+  initial begin busy = 0; n = 0; end
+  always @(posedge clk)
+    if (start) begin busy <= 1; n <= 0; end
+    else if (busy) begin n <= n + 1; if (n == NCYC - 1) busy <= 0; end
+endmodule
+"""
+
+OP_TB = """
+`timescale 1ns/1ps
+module tb;
+  reg clk = 0, start = 0; wire busy; wire [7:0] n;
+  op dut(.clk(clk), .start(start), .busy(busy), .n(n));
+  always #5 clk = ~clk;
+  initial begin
+    $dumpfile("op.vcd"); $dumpvars(0, tb);
+    repeat (2) @(negedge clk); start = 1; @(negedge clk); start = 0;
+    repeat (NCYC + 3) @(negedge clk); $finish;
+  end
+endmodule
+"""
+
+
+@needs_iverilog
+def test_a_window_needs_the_edge_where_busy_falls(tmp_path):
+    """`eqchip sim --vcd` cuts from busy's rise to one cycle after its fall: the reader sees
+    the whole operation; a cut at the falling edge itself holds no complete operation."""
+    from eqchip.sim.vcd import window_vcd
+
+    n, period = 12, 10_000
+    _sim(tmp_path, {"op.v": OP.replace("NCYC", str(n)), "tb.v": OP_TB.replace("NCYC", str(n))})
+    full = tmp_path / "op.vcd"
+    (w,) = busy_windows(full, read_header(full), "tb.dut.clk", "tb.dut.busy")
+    assert (w.cycles, w.end - w.start) == (n, n * period)
+    one_more = tmp_path / "one_more.vcd"
+    window_vcd(full, one_more, "tb", w.start, w.end + period)
+    hdr = read_header(one_more)
+    assert busy_windows(one_more, hdr, "tb.dut.clk", "tb.dut.busy") == [w]
+    assert values_at(one_more, hdr, ["tb.dut.n", "tb.dut.busy"], w.end) == {
+        "tb.dut.n": n, "tb.dut.busy": 0}
+    cut = tmp_path / "cut.vcd"
+    window_vcd(full, cut, "tb", w.start, w.end)
+    assert busy_windows(cut, read_header(cut), "tb.dut.clk", "tb.dut.busy") == []
 
 
 MACRO_TB = """

@@ -15,6 +15,7 @@ import pytest
 from eqchip import golden as g
 from eqchip.config import load_design
 from eqchip.golden.results import load_weights
+from eqchip.report.vcd import busy_windows, read_header, values_at
 from eqchip.sim import CosimMismatch, run_cosim
 from eqchip.sim.scenario import initial_params, operations
 
@@ -153,19 +154,36 @@ def test_planted_defect_is_caught(defect, expect: str, designs_dir: Path, tmp_pa
 @pytest.mark.parametrize("sim", SIMS)
 def test_vcd_of_one_training_operation(sim: str, designs_dir: Path, work) -> None:
     loaded = load_design(designs_dir / "small.yaml")
+    arch = loaded.arch
     wdir = work("small", sim)
     vcd = wdir / "train.vcd"
     r = run_cosim(loaded, wdir, simulator=sim, samples=1, vcd=vcd)
     assert [o["kind"] for o in r.ops] == ["train"] and r.vcd == vcd.resolve()
+    # the golden model's counters of the same operation (seed 0, random init)
+    (op,) = operations(loaded, 1, 0, inference_only=False, one_training_op=True)
+    want = g.train_step(arch, initial_params(arch, 0, "random", None), op.x, op.y).counters
     text = vcd.read_text()
     assert "$date" not in text
     assert "$scope module small_tb $end\n$scope module dut $end" in text
-    times = [int(t) for t in re.findall(r"^#(\d+)$", text, flags=re.M)]
-    period_ps = round(loaded.arch.clock_period_ns * 1000)
-    # exactly the busy cycles of the training operation: one clock edge pair per cycle
-    assert times[-1] - times[0] == r.ops[0]["cycles"] * period_ps
-    assert len(times) == 2 * r.ops[0]["cycles"] + 1
     assert re.search(r"^\$var \w+ \d+ \S+ clk", text, flags=re.M)
+    times = [int(t) for t in re.findall(r"^#(\d+)$", text, flags=re.M)]
+    period = round(arch.clock_period_ns * 1000)
+    assert "$timescale 1ps $end" in text
+    # the operation's cycles plus the cycle after busy falls, one clock edge pair per cycle
+    assert times[-1] - times[0] == (want.cycles + 1) * period
+    assert len(times) == 2 * (want.cycles + 1) + 1
+    # the report's reader finds exactly that operation, its last edge taken from the file
+    hdr = read_header(vcd)
+    top = "small_tb.dut"
+    (win,) = busy_windows(vcd, hdr, f"{top}.clk", f"{top}.busy")
+    assert (win.start, win.end, win.cycles) == (times[0], times[0] + want.cycles * period,
+                                                want.cycles)
+    regs = [f"{top}.{n}" for n in ("busy", "done", "cycles", "mram_reads", "mram_writes")]
+    # busy's falling edge is in the VCD: done rose and the RTL counters hold the golden counts
+    assert values_at(vcd, hdr, regs, win.end) == dict(zip(regs, (
+        0, 1, want.cycles, want.mram_reads, want.mram_writes), strict=True))
+    before = values_at(vcd, hdr, regs, win.end - 1)
+    assert (before[f"{top}.busy"], before[f"{top}.cycles"]) == (1, want.cycles - 1)
 
 
 @pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")

@@ -121,6 +121,7 @@ def test_report_counts_equal_the_rtl_counters_of_the_same_step(small_report, sma
     assert all(c["ok"] for c in data["cross_checks"]), data["cross_checks"]
     names = " ".join(c["name"] for c in data["cross_checks"])
     assert "RTL register mram_reads" in names and "RTL register mram_writes" in names
+    assert "RTL register cycles" in names
 
 
 @pytest.mark.slow

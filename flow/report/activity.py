@@ -40,7 +40,8 @@ def step_activity(vcd: Path, which: str = "longest") -> StepActivity:
     wins = busy_windows(vcd, hdr, f"{scope}.clk", f"{scope}.busy")
     if not wins:
         raise VcdError(f"{vcd}: `busy` never rose and fell: the VCD holds no complete operation",
-                       hint="dump a whole training operation (start to done)")
+                       hint="dump a whole training operation, up to and including the "
+                            "clock edge where busy falls (`eqchip sim DESIGN --vcd FILE` does)")
     win = {"first": wins[0], "last": wins[-1]}.get(which) or max(wins, key=lambda w: w.cycles)
     act = count(vcd, hdr, win, macro_scopes(hdr, scope))
     prefix = scope + "."

@@ -10,14 +10,12 @@ RTL-plus-propagation estimate (`eqchip.report.propagate`) is compared with.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 from eqchip.config import LoadedDesign
 from eqchip.errors import ToolError
-from eqchip.fileio import write_text_atomic
 
 _CELLS = r"""
 import sys
@@ -43,7 +41,8 @@ def gate_level_vcd(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Pat
                    seed: int = 0, timeout_s: float = 3600.0) -> Path:
     """Run the co-simulation test on `netlist` (Icarus) and return the VCD of its first
     training operation (the same operation `eqchip sim --vcd` dumps for the RTL)."""
-    from eqchip.sim import runner, scenario
+    from eqchip.sim import scenario
+    from eqchip.sim.runner import run_testbench
     from eqchip.sim.sources import SimSources, write_sources
 
     work = Path(work).resolve()
@@ -59,34 +58,18 @@ def gate_level_vcd(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Pat
                      verilator_config=rtl.verilator_config)
     log_path = work / "gatesim.log"
     log_path.write_text("")
-    runner.build("icarus", src, work / "build", True, log_path)
     vcd = work / "gate_step.vcd"
-    result = work / "result.json"
-    result.unlink(missing_ok=True)
     plan = work / "plan.npz"
     params = scenario.initial_params(arch, seed, "random", None)
     scenario.write_plan(plan, arch, params,
                         scenario.operations(loaded, 1, seed, inference_only=False))
     cfg = scenario.SimConfig(design=str(loaded.path.resolve()), simulator="icarus",
-                             plan=str(plan), vcd=str(vcd), result=str(result))
-    cfg_path = work / "config.json"
-    write_text_atomic(cfg_path, cfg.to_json())
-    env = runner._cocotb_env()   # noqa: SLF001 - same environment as eqchip sim
-    env.update({"TOPLEVEL": src.toplevel, "EQCHIP_SIM_CONFIG": str(cfg_path),
-                "COCOTB_RESULTS_FILE": str(work / "results.xml")})
-    import cocotb.config
-
-    cmd = ["vvp", "-M", cocotb.config.libs_dir, "-m", cocotb.config.lib_name("vpi", "icarus"),
-           str(work / "build" / "sim.vvp"), f"+eqchip_vcd={vcd}"]
-    with open(log_path, "a") as log:
-        rc = runner._run(cmd, work, log, env=env, timeout=timeout_s)  # noqa: SLF001
-    if not result.is_file():
-        raise ToolError(f"gate-level simulation of {loaded.name} ended without a result "
-                        f"(exit code {rc}; log {log_path})")
-    res = json.loads(result.read_text())
-    if res.get("mismatch"):
+                             plan=str(plan), vcd=str(vcd), result=str(work / "result.json"))
+    run = run_testbench(src, cfg, work, build_dir=work / "build", log_path=log_path, dump=vcd,
+                        timeout_s=timeout_s, what=f"gate-level simulation of {loaded.name}")
+    if run.result.get("mismatch"):
         raise ToolError(f"gate-level netlist of {loaded.name} differs from the golden model: "
-                        f"{res['mismatch']}", hint=f"see {log_path}")
+                        f"{run.result['mismatch']}", hint=f"see {log_path}")
     if not vcd.is_file():
         raise ToolError(f"gate-level simulation wrote no VCD (log {log_path})")
     return vcd

@@ -57,8 +57,7 @@ class Window:
 
     start: int
     end: int
-    cycles: int          # rising clock edges inside the window at which busy was 1
-    end_inferred: bool = False   # the dump stopped at busy's fall; its last edge is inferred
+    cycles: int          # rising clock edges in (start, end]: the edges that end busy cycles
 
 
 @dataclass
@@ -161,10 +160,8 @@ def _timescale(text: str, path: Path) -> float:
     return int(num) * _UNITS[unit]
 
 
-def _changes(path: Path, hdr: VcdHeader, stamps: bool = False
-             ) -> Iterator[tuple[int, str, str]]:
-    """(time, code, value) for every value change; value is '0'/'1' or a bit string MSB first.
-    With `stamps`, every timestamp also yields (time, '', '')."""
+def _changes(path: Path, hdr: VcdHeader) -> Iterator[tuple[int, str, str]]:
+    """(time, code, value) for every value change; value is '0'/'1' or a bit string MSB first."""
     t = 0
     with open(path, "rb") as fh:
         fh.seek(hdr.body_offset)
@@ -174,8 +171,6 @@ def _changes(path: Path, hdr: VcdHeader, stamps: bool = False
             c = raw[0]
             if c == 35:                                   # '#'
                 t = int(raw[1:])
-                if stamps:
-                    yield t, "", ""
             elif c in (48, 49, 120, 88, 122, 90):         # 0 1 x X z Z
                 yield t, raw[1:].strip().decode(), "1" if c == 49 else "0"
             elif c in (98, 66):                           # b B
@@ -200,20 +195,15 @@ def _scalar(hdr: VcdHeader, path: str, what: str, vcd: Path) -> VcdVar:
 
 
 def busy_windows(vcd: Path, hdr: VcdHeader, clk: str, busy: str) -> list[Window]:
-    """Every interval with busy = 1, with the number of rising clk edges sampled busy."""
+    """Every interval with busy = 1 whose fall is in the VCD, with the number of rising clk
+    edges sampled busy (the edge where busy falls ends the last busy cycle). An operation whose
+    fall is not in the VCD (a dump switched off while busy is 1, or at the edge where it falls,
+    with no values for that edge) has no window."""
     cv, bv = _scalar(hdr, clk, "clock", vcd), _scalar(hdr, busy, "busy", vcd)
     clk_val, busy_val, busy_before = 0, 0, 0
     start, cycles, cur_t, closing = -1, 0, -1, -1
-    rises: list[int] = []
     wins: list[Window] = []
-    for t, code, val in _changes(vcd, hdr, stamps=True):
-        if code == "":                       # a bare timestamp (maybe the last of the dump)
-            if t != cur_t:
-                if closing >= 0:
-                    wins.append(Window(start, closing, cycles))
-                    start = closing = -1
-                busy_before, cur_t = busy_val, t
-            continue
+    for t, code, val in _changes(vcd, hdr):
         if t != cur_t:
             if closing >= 0:                 # busy fell at the previous timestamp
                 wins.append(Window(start, closing, cycles))
@@ -221,10 +211,8 @@ def busy_windows(vcd: Path, hdr: VcdHeader, clk: str, busy: str) -> list[Window]
             busy_before, cur_t = busy_val, t
         if code == cv.code:
             new = _as_int(val) & 1
-            if new and not clk_val:
-                rises = [*rises[-1:], t]
-                if busy_before:
-                    cycles += 1              # a clock edge that ends a busy cycle
+            if new and not clk_val and busy_before:
+                cycles += 1                  # a clock edge that ends a busy cycle
             clk_val = new
         if code == bv.code:
             new = _as_int(val) & 1
@@ -235,10 +223,6 @@ def busy_windows(vcd: Path, hdr: VcdHeader, clk: str, busy: str) -> list[Window]
             busy_val = new
     if closing >= 0:
         wins.append(Window(start, closing, cycles))
-    elif start >= 0 and busy_val and len(rises) == 2 and cur_t == 2 * rises[1] - rises[0]:
-        # The dump was switched off at the clock edge where busy fell (a testbench that stops
-        # dumping when done rises): that edge ends the last busy cycle but left no values.
-        wins.append(Window(start, cur_t, cycles + 1, end_inferred=True))
     return wins
 
 

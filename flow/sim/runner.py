@@ -3,6 +3,9 @@
 The simulators are invoked directly (the same commands cocotb's makefiles and runner use), with
 the output captured in a log file: no prints, a clear ToolError when a tool is missing or the
 simulation dies, and a build cache so repeated runs of one design skip the compile.
+
+`run_testbench` runs the accelerator test bench on any file list / toplevel (the RTL here, the
+synthesized netlist in `eqchip.report.gatesim`); `run_cosim` is the RTL co-simulation on top.
 """
 
 from __future__ import annotations
@@ -159,12 +162,76 @@ def build(simulator: str, src: SimSources, build_dir: Path, trace: bool, log_pat
     return time.perf_counter() - t0
 
 
+@dataclass(frozen=True)
+class SimRun:
+    """What one run of the accelerator test bench left behind (`run_testbench`)."""
+
+    result: dict[str, Any]       # the test's JSON result (SimConfig.result)
+    exit_code: int               # the simulator's exit code (-1: timeout)
+    failed: bool                 # cocotb recorded a failure or error (or no results file)
+    build_seconds: float         # 0.0 when an identical build was reused
+    run_seconds: float
+    log: Path
+
+
+def run_testbench(src: SimSources, cfg: SimConfig, run_dir: Path, *, build_dir: Path,
+                  log_path: Path, dump: Path | None = None, timeout_s: float = 3600.0,
+                  what: str | None = None) -> SimRun:
+    """Build `src` (any file list and toplevel: the rendered RTL or a synthesized netlist, with
+    the `<design>_tb` wrapper of `eqchip.sim.sources`) with `cfg.simulator` and run the cocotb
+    accelerator test (`eqchip.sim.tb_accel`) on it with the plan and output paths of `cfg`.
+
+    `cfg` is written to `run_dir/config.json`; cocotb's results go to `run_dir/results.xml`;
+    build and simulator output are appended to `log_path`. With `dump`, the model is built with
+    tracing and the simulator writes a raw VCD there: Icarus only while the wrapper's `dump_on`
+    is high, Verilator (which ignores $dumpoff) the whole run. `what` names the run in errors.
+
+    Raises ToolError when a tool is missing, the build fails or the test wrote no result; a
+    mismatch or failure inside the test is left to the caller (`result`, `failed`)."""
+    import cocotb.config
+
+    if cfg.simulator not in SIMULATORS:
+        raise EqchipError(f"unknown simulator {cfg.simulator!r}", f"use one of {SIMULATORS}")
+    what = what or f"{cfg.simulator} simulation of {src.dut_top}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = _cocotb_env()
+    build_s = build(cfg.simulator, src, build_dir, dump is not None, log_path)
+    result_path = Path(cfg.result)
+    result_path.unlink(missing_ok=True)
+    cfg_path = run_dir / "config.json"
+    write_text_atomic(cfg_path, cfg.to_json())
+    env.update({"TOPLEVEL": src.toplevel, "EQCHIP_SIM_CONFIG": str(cfg_path),
+                "COCOTB_RESULTS_FILE": str(run_dir / "results.xml")})
+    if dump is not None:
+        dump.unlink(missing_ok=True)
+    if cfg.simulator == "icarus":
+        cmd = ["vvp", "-M", cocotb.config.libs_dir, "-m",
+               cocotb.config.lib_name("vpi", "icarus"), str(build_dir / "sim.vvp"),
+               *([f"+eqchip_vcd={dump}"] if dump is not None else [])]
+    else:
+        # Verilator ignores $dumpoff: trace the whole run (cocotb's --trace)
+        cmd = [str(build_dir / src.toplevel),
+               *(["--trace", "--trace-file", str(dump)] if dump is not None else [])]
+    t0 = time.perf_counter()
+    with open(log_path, "a") as log:
+        rc = _run(cmd, run_dir, log, env=env, timeout=timeout_s)
+    run_s = time.perf_counter() - t0
+    if not result_path.is_file():
+        raise ToolError(f"{what} ended without a result (exit code {rc}; log: {log_path}):\n"
+                        f"{_tail(log_path)}")
+    return SimRun(result=json.loads(result_path.read_text()), exit_code=rc,
+                        failed=_failed(run_dir / "results.xml"), build_seconds=build_s,
+                        run_seconds=run_s, log=log_path)
+
+
 def run_cosim(loaded: LoadedDesign, work: Path, simulator: str = "icarus", samples: int = 3,
               seed: int = 0, init: str = "random", weights: Path | None = None,
               vcd: Path | None = None, timeout_s: float = 3600.0,
               edit_rtl: Callable[[Path], None] | None = None) -> CosimResult:
     """Render, build and run the co-simulation; raise CosimMismatch on the first difference.
 
+    With `vcd`, only one training operation runs and `vcd` gets the DUT from the rising clock
+    edge where `busy` rises to one cycle after the edge where it falls (that edge included).
     `edit_rtl(render_dir)` may change the rendered RTL before the build (tests use it to plant
     a defect and check that the comparison catches it)."""
     import cocotb  # noqa: F401  (fail early with a clear message below if missing)
@@ -179,13 +246,7 @@ def run_cosim(loaded: LoadedDesign, work: Path, simulator: str = "icarus", sampl
     sim_dir.mkdir(parents=True, exist_ok=True)
     log_path = sim_dir / "sim.log"
     log_path.write_text("")
-    env = _cocotb_env()
     trace = vcd is not None
-    build_dir = sim_dir / ("build_trace" if trace else "build")
-    build_s = build(simulator, src, build_dir, trace, log_path)
-
-    result_path = sim_dir / "result.json"
-    result_path.unlink(missing_ok=True)
     vcd_abs = Path(vcd).resolve() if vcd is not None else None
     if vcd_abs is not None:
         vcd_abs.parent.mkdir(parents=True, exist_ok=True)
@@ -193,39 +254,21 @@ def run_cosim(loaded: LoadedDesign, work: Path, simulator: str = "icarus", sampl
     params = initial_params(loaded.arch, seed, init, weights)
     write_plan(plan, loaded.arch, params,
                operations(loaded, samples, seed, inference_only=weights is not None,
-                          one_training_op=vcd is not None))
+                          one_training_op=trace))
     cfg = SimConfig(design=str(loaded.path.resolve()), simulator=simulator, plan=str(plan),
-                    vcd=str(vcd_abs) if vcd_abs else None, result=str(result_path))
-    cfg_path = sim_dir / "config.json"
-    write_text_atomic(cfg_path, cfg.to_json())
-    env.update({"TOPLEVEL": src.toplevel, "EQCHIP_SIM_CONFIG": str(cfg_path),
-                "COCOTB_RESULTS_FILE": str(sim_dir / "results.xml")})
+                    vcd=str(vcd_abs) if vcd_abs else None, result=str(sim_dir / "result.json"))
     raw_vcd = sim_dir / "raw.vcd"
-    raw_vcd.unlink(missing_ok=True)
-    plus = [f"+eqchip_vcd={raw_vcd}"] if vcd_abs and simulator == "icarus" else []
-    if simulator == "icarus":
-        import cocotb.config
-
-        cmd = ["vvp", "-M", cocotb.config.libs_dir, "-m",
-               cocotb.config.lib_name("vpi", "icarus"), str(build_dir / "sim.vvp"), *plus]
-    else:
-        # Verilator ignores $dumpoff: trace the whole run (cocotb's --trace) and cut it below.
-        trace_args = ["--trace", "--trace-file", str(raw_vcd)] if vcd_abs else []
-        cmd = [str(build_dir / src.toplevel), *trace_args, *plus]
-    t0 = time.perf_counter()
-    with open(log_path, "a") as log:
-        rc = _run(cmd, sim_dir, log, env=env, timeout=timeout_s)
-    run_s = time.perf_counter() - t0
-    if not result_path.is_file():
-        raise ToolError(f"{simulator} simulation of {loaded.name} ended without a result "
-                        f"(exit code {rc}; log: {log_path}):\n{_tail(log_path)}")
-    res = json.loads(result_path.read_text())
+    run = run_testbench(src, cfg, sim_dir, build_dir=sim_dir / ("build_trace" if trace
+                                                                else "build"),
+                        log_path=log_path, dump=raw_vcd if trace else None,
+                        timeout_s=timeout_s, what=f"{simulator} simulation of {loaded.name}")
+    res = run.result
     if res.get("mismatch"):
         raise CosimMismatch(f"{loaded.name} on {simulator}: RTL differs from the golden "
                             f"model: {res['mismatch']}", f"see {log_path}")
-    if rc != 0 or _failed(sim_dir / "results.xml"):
-        raise ToolError(f"{simulator} co-simulation of {loaded.name} failed (exit code {rc}; "
-                        f"log: {log_path}):\n{_tail(log_path)}")
+    if run.exit_code != 0 or run.failed:
+        raise ToolError(f"{simulator} co-simulation of {loaded.name} failed (exit code "
+                        f"{run.exit_code}; log: {log_path}):\n{_tail(log_path)}")
     if vcd_abs is not None:
         if "vcd_window_ps" not in res or not raw_vcd.is_file():
             raise ToolError(f"{simulator} did not write a VCD (log: {log_path})")
@@ -234,8 +277,8 @@ def run_cosim(loaded: LoadedDesign, work: Path, simulator: str = "icarus", sampl
         raw_vcd.unlink()
     return CosimResult(design=loaded.name, simulator=simulator, ops=res["ops"],
                        op_cycles=int(res["op_cycles"]), op_seconds=float(res["op_seconds"]),
-                       build_seconds=build_s, run_seconds=run_s, agree=int(res["agree"]),
-                       n_infer=int(res["n_infer"]), log=log_path,
+                       build_seconds=run.build_seconds, run_seconds=run.run_seconds,
+                       agree=int(res["agree"]), n_infer=int(res["n_infer"]), log=log_path,
                        vcd=vcd_abs if vcd_abs and vcd_abs.is_file() else None)
 
 

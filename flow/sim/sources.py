@@ -24,7 +24,8 @@ class SimSources:
 def wrapper_verilog(name: str, host_data_bits: int, period_ns: float) -> str:
     """`<name>_tb`: the top's ports (the clock is generated here, so the simulator runs free
     while the accelerator is busy), plus `dump_on`: a VCD (plusarg +eqchip_vcd=FILE) records the
-    DUT only while dump_on is high (one training operation, for activity-based power)."""
+    DUT only while dump_on is high (one training operation and the cycle after the edge where
+    busy falls, for activity-based power)."""
     hd = host_data_bits - 1
     half = f"{period_ns / 2:.3f}"
     return f"""`timescale 1ns/1ps

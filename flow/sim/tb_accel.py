@@ -104,9 +104,13 @@ async def cosim(dut) -> None:
             await bus.wait_done(int(plan["c_exp"][k][0]) + 64, period_ns)
             result["op_seconds"] += time.perf_counter() - t0
             if dump:
+                # the window runs one cycle past the edge where busy falls (and done and the
+                # counters take their final values), so that edge is inside it; the dump stays
+                # on until the falling edge after the window
+                await bus.idle()
                 dut.dump_on.value = 0
                 vcd_done = True
-                result["vcd_window_ps"] = [t_busy, bus.done_time_ps]
+                result["vcd_window_ps"] = [t_busy, bus.done_time_ps + round(period_ns * 1000)]
             got_s = await bus.read_many(hb.S_BASE, arch.n_dynamic)
             bad = first_state_mismatch(arch, got_s, plan["s_exp"][k], "S")
             if bad:

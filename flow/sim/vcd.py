@@ -1,9 +1,9 @@
 """Cut a VCD down to one time window and to the DUT's hierarchy.
 
-Icarus dumps only the window ($dumpon/$dumpoff), Verilator (whose $dumpoff is a no-op) dumps the
-whole run; both go through `window_vcd` so the result looks the same: scopes `<tb>.dut...`, the
-values at the window's start as a $dumpvars block, the changes inside [t0, t1), a final `#t1`,
-no $date (the same run gives the same bytes).
+Icarus dumps only around the window ($dumpon/$dumpoff), Verilator (whose $dumpoff is a no-op)
+dumps the whole run; both go through `window_vcd` so the result looks the same: scopes
+`<tb>.dut...`, the values at the window's start as a $dumpvars block, the changes inside
+[t0, t1), a final `#t1`, no $date (the same run gives the same bytes).
 """
 
 from __future__ import annotations
