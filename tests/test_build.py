@@ -48,6 +48,47 @@ def test_small_stops_honestly_where_tools_are_missing(small) -> None:
 
 
 @pytest.mark.slow
+def test_build_ends_with_the_report(small) -> None:
+    """Without --no-report, `eqchip build` writes report.json/md/html once post-synthesis
+    timing and power ran (here also when the flow stopped for a missing OpenROAD)."""
+    proc, build, m = small
+    d = build / "small"
+    metrics = d / "metrics.json"
+    for name in ("report.json", "report.md", "report.html"):
+        f = d / name
+        assert f.is_file(), proc.stdout + proc.stderr
+        assert f.stat().st_mtime >= metrics.stat().st_mtime     # made from this build
+    assert "wrote " + str(d / "report.json") in proc.stdout
+    rep = json.loads((d / "report.json").read_text())
+    assert rep["design"]["sha256"] == m["design_sha256"]
+    assert rep["area"]["stdcell_um2"]["value"] == pytest.approx(m["area"]["stdcell_um2"],
+                                                          rel=1e-3)
+    assert all(c["ok"] for c in rep["cross_checks"]), rep["cross_checks"]
+
+
+@pytest.mark.slow
+def test_tool_errors_and_warnings_per_step(small) -> None:
+    """metrics.json carries SC's per-node `errors` / `warnings` metrics: one entry per step
+    that ran, each equal to the lines of the node's <step>.errors / <step>.warnings file."""
+    from siliconcompiler import ASIC
+
+    _, build, m = small
+    job = build / "small" / "job0"
+    sc = ASIC.from_manifest(filepath=str(job / "small.pkg.json"))
+    for kind in ("errors", "warnings"):
+        counts = m["flow"][kind]
+        assert set(counts["by_step"]) == set(m["flow"]["completed"])
+        assert counts["total"] == sum(counts["by_step"].values())
+        for step, n in counts["by_step"].items():
+            assert n == sc.get("metric", kind, step=step, index="0")
+            listing = job / step / "0" / f"{step}.{kind}"
+            if listing.is_file():
+                assert n == len(listing.read_text().splitlines()), listing
+    assert m["flow"]["errors"]["total"] == 0
+    assert m["flow"]["warnings"]["by_step"]["synthesis"] > 0     # yosys/ABC always warn
+
+
+@pytest.mark.slow
 def test_small_netlist_keeps_every_mram_macro(small, designs_dir: Path) -> None:
     _, build, m = small
     arch = load_design(designs_dir / "small.yaml").arch
@@ -86,11 +127,33 @@ def test_rerun_resumes_instead_of_starting_over(small, designs_dir: Path) -> Non
     proc0, build, _ = small
     node = build / "small" / "job0" / "synthesis" / "0"
     before = {p: p.stat().st_mtime_ns for p in (node / "outputs").iterdir()}
-    proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build)],
-                  cwd=build.parent)
+    proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build),
+                   "--no-report"], cwd=build.parent)
     assert proc.returncode == proc0.returncode
     after = {p: p.stat().st_mtime_ns for p in (node / "outputs").iterdir()}
     assert before == after
+
+
+@pytest.mark.slow
+def test_report_failure_is_not_silent(small, designs_dir: Path) -> None:
+    """A report that cannot be written (its work folder is a file here) fails the build with a
+    non-zero exit that is not 5, and the missing-tools notice is still shown."""
+    proc0, build, _ = small
+    work = build / "small" / "report_work"
+    aside = work.with_name("report_work.aside")
+    work.rename(aside)
+    work.write_text("not a folder")
+    try:
+        proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build)],
+                      cwd=build.parent)
+    finally:
+        work.unlink()
+        aside.rename(work)
+    assert proc.returncode not in (0, 5), proc.stdout + proc.stderr
+    assert "report of " in proc.stderr and "failed" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    if proc0.returncode == 5:
+        assert "warning: flow incomplete" in proc.stderr
 
 
 @pytest.mark.slow
@@ -142,6 +205,9 @@ def test_to_stops_after_the_step(pdk_root: Path, designs_dir: Path, tmp_path: Pa
     m = json.loads((tmp_path / "b" / "small" / "metrics.json").read_text())
     assert m["status"] == "partial" and m["stop_reason"] == "requested"
     assert m["flow"]["completed"] == ["elaborate"]
+    # no timing or power yet, so no report (it is on by default)
+    assert not (tmp_path / "b" / "small" / "report.json").exists()
+    assert "no report: post-synthesis timing and power" in proc.stdout
 
 
 def test_unknown_step_is_rejected(pdk_root: Path, designs_dir: Path, tmp_path: Path) -> None:
@@ -165,7 +231,7 @@ def test_missing_pdk_is_a_clear_error(designs_dir: Path, tmp_path: Path) -> None
 def test_digits_through_post_synthesis_timing_and_power(pdk_root: Path, designs_dir: Path,
                                                           tmp_path: Path) -> None:
     proc = eqchip(["build", str(designs_dir / "digits.yaml"), "--build-dir", "b",
-                   "--to", "synthesis.sta"], cwd=tmp_path, timeout=1500)
+                   "--to", "synthesis.sta", "--no-report"], cwd=tmp_path, timeout=1500)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     arch = load_design(designs_dir / "digits.yaml").arch
     m = json.loads((tmp_path / "b" / "digits" / "metrics.json").read_text())

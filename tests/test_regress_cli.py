@@ -17,7 +17,9 @@ METRICS = {          # the shape of docs/metrics.md, trimmed
     "area": {"stdcell_um2": 1834.5, "total_um2": 25000.0, "utilization": 0.4},
     "timing": {"setup_slack_ns": 11.25, "setup_tns_ns": 0.0, "met": True},
     "power": {"total": 0.00042, "unit": "W"},
-    "errors": {"sta": 0},
+    "flow": {"completed": ["synthesis"],             # SC's per-node errors / warnings
+             "errors": {"total": 0, "by_step": {"synthesis": 0}},
+             "warnings": {"total": 40, "by_step": {"synthesis": 40}}},
     "tools": {"yosys": "0.48"},
     "runtime_s": {"synthesis": 12.5},
 }
@@ -81,7 +83,7 @@ def test_regress_cycle(ws: Path, capsys) -> None:
     c, u = "compare", "update-baseline"
     assert rows == [("small", 0, c), ("small", 1, u), ("small", 1, c), ("small", 1, c),
                     ("small", 1, c), ("small", 0, c), ("small", 0, u)]
-    assert n_metrics == 9                        # all metrics, the excluded run time too
+    assert n_metrics == 12                       # all metrics, the excluded run time too
 
 
 def test_improvement_passes_and_version_change_is_reported(ws: Path, capsys) -> None:
@@ -98,13 +100,38 @@ def test_improvement_passes_and_version_change_is_reported(ws: Path, capsys) -> 
     assert not (ws / "build" / "regress" / "history.sqlite").exists()
 
 
-def test_error_count_increase_fails(ws: Path, capsys) -> None:
-    assert _regress(ws, "--update-baseline") == 0
+def _with_counts(ws: Path, errors: int, warnings: int) -> None:
     metrics = json.loads(json.dumps(METRICS))
-    metrics["errors"]["sta"] = 1
+    metrics["flow"]["errors"] = {"total": errors, "by_step": {"synthesis": errors}}
+    metrics["flow"]["warnings"] = {"total": warnings, "by_step": {"synthesis": warnings}}
     (ws / "build" / "small" / "metrics.json").write_text(json.dumps(metrics))
+
+
+def _failed(ws: Path) -> list[str]:
+    junit = ET.parse(ws / "build" / "regress" / "junit.xml").getroot()
+    return sorted(c.get("name") for c in junit.iter("testcase") if c.find("failure") is not None)
+
+
+def test_error_count_increase_fails(ws: Path, capsys) -> None:
+    """Under the shipped rules file: one more tool error fails, per step and in total."""
+    assert _regress(ws, "--update-baseline") == 0
+    _with_counts(ws, errors=1, warnings=40)
     assert _regress(ws) == 1
-    assert "small: errors.sta regressed: 0 -> 1" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "small: flow.errors.by_step.synthesis regressed: 0 -> 1" in err
+    assert "small: flow.errors.total regressed: 0 -> 1" in err
+    assert _failed(ws) == ["flow.errors.by_step.synthesis", "flow.errors.total"]
+
+
+def test_warning_count_may_grow_within_its_tolerance(ws: Path, capsys) -> None:
+    """designs/regress_rules.yaml allows 10 % more tool warnings: 40 -> 44 passes, 45 fails."""
+    assert _regress(ws, "--update-baseline") == 0
+    _with_counts(ws, errors=0, warnings=44)
+    assert _regress(ws) == 0
+    _with_counts(ws, errors=0, warnings=45)
+    assert _regress(ws) == 1
+    assert "small: flow.warnings.total regressed: 40 -> 45" in capsys.readouterr().err
+    assert _failed(ws) == ["flow.warnings.by_step.synthesis", "flow.warnings.total"]
 
 
 def test_missing_metrics_and_bad_rules_are_clear_errors(ws: Path, capsys) -> None:

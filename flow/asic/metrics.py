@@ -48,6 +48,18 @@ def _json(path: Path) -> dict[str, Any] | None:
         return None
 
 
+def _counts(proj, metric: str, steps: list[str]) -> dict[str, Any]:  # noqa: ANN001
+    """SC's per-node `errors` / `warnings` metric (what the tool's log matched; each node's
+    `<step>.errors` / `<step>.warnings` file lists the lines): per step that recorded one, and
+    their sum (null when no step recorded any)."""
+    by_step: dict[str, int] = {}
+    for step in steps:
+        v = _node(proj, metric, step)
+        if v is not None:
+            by_step[step] = int(v)
+    return {"total": sum(by_step.values()) if by_step else None, "by_step": by_step}
+
+
 def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN001
                     floorplan: Floorplan | None) -> dict[str, Any]:
     """Build the metrics.json document from a finished (or partial) SC job."""
@@ -65,7 +77,9 @@ def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN0
         "notice": info.notice,
         "flow": {"name": info.flow, "job_dir": str(info.job_dir), "steps": info.steps,
                  "requested": info.requested, "completed": done,
-                 "missing_tools": info.missing_tools},
+                 "missing_tools": info.missing_tools,
+                 "errors": _counts(proj, "errors", info.steps),
+                 "warnings": _counts(proj, "warnings", info.steps)},
         "pdk": {"name": "sky130", "variant": "sky130A", "stdcell_library": "sky130_fd_sc_hd",
                 "corner": info.corner, "pdk_root": str(info.pdk_root)},
         "clock": {"target_period_ns": info.clock_period_ns,
