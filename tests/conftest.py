@@ -48,16 +48,16 @@ def tmp_out(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def small_build(pdk_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """build/<design> of designs/small.yaml after `eqchip build` (the steps that run here).
-
-    Shared by the tests that only read a build; copy it before changing anything in it."""
+    """build/<design> of designs/small.yaml after `eqchip build --no-report` (the steps that
+    run here). Shared by the tests that only read a build; copy it before changing anything."""
     import subprocess
     import sys
 
     root = tmp_path_factory.mktemp("shared_build")
     proc = subprocess.run([sys.executable, "-m", "eqchip", "build", str(REPO / "designs" /
                                                                        "small.yaml"),
-                           "--build-dir", str(root)], capture_output=True, text=True)
+                           "--build-dir", str(root), "--no-report"], capture_output=True,
+                          text=True)
     # exit 5: stopped where OpenROAD is missing; 0: the whole flow ran
     assert proc.returncode in (0, 5), proc.stdout + proc.stderr
     return root / "small"

@@ -61,16 +61,6 @@ needs_tools = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def small_build(tmp_path_factory, pdk_root, designs_dir) -> Path:
-    out = tmp_path_factory.mktemp("build")
-    r = subprocess.run(["eqchip", "build", str(designs_dir / "small.yaml"), "--build-dir",
-                        str(out), "--to", "synthesis.sta"], capture_output=True, text=True,
-                       timeout=1800)
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    return out / "small"
-
-
-@pytest.fixture(scope="module")
 def small_step(tmp_path_factory, designs_dir):
     from eqchip.sim.runner import run_cosim
 

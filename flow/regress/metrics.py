@@ -1,7 +1,8 @@
 """Read a build's metrics and report JSON and flatten them into dotted metric names.
 
 Any JSON shape works: nested objects become dotted names (`area.stdcell_um2`), list items get
-their index (`corners.0.wns_ns`), booleans become 0/1, numbers stay numbers, and a reported
+their index (`corners.0.wns_ns`), or their `id` when every item has one
+(`cross_checks.setup_slack.ok`), booleans become 0/1, numbers stay numbers, and a reported
 figure `{"value": v, "unit": ..., "source": ...}` becomes just `v` under its own name. String
 leaves under `tools` or whose name mentions a version (`tools.yosys`, `pdk_version`, ...) are
 kept apart as version information; other strings and nulls are ignored. This keeps
@@ -47,8 +48,12 @@ def _walk(obj: Any, name: str, metrics: dict[str, float], versions: dict[str, st
         for key, value in obj.items():
             _walk(value, f"{name}.{key}" if name else str(key), metrics, versions)
     elif isinstance(obj, list):
+        # a list of records with ids (e.g. the report's cross_checks) is keyed by id, so that
+        # adding a record does not rename the others; other lists by position
+        keyed = all(isinstance(v, dict) and isinstance(v.get("id"), str) for v in obj)
         for i, value in enumerate(obj):
-            _walk(value, f"{name}.{i}" if name else str(i), metrics, versions)
+            key = value["id"] if keyed else str(i)
+            _walk(value, f"{name}.{key}" if name else key, metrics, versions)
     elif isinstance(obj, bool):
         metrics[name] = float(obj)
     elif isinstance(obj, int | float):

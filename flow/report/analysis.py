@@ -218,9 +218,11 @@ def analyse(loaded: LoadedDesign, files: BuildFiles, pdk_root: Path | None,
                     + pin.n_macros * pin.macro_leakage_w.value) * t.time_ns * 1e3
                    + t.counters.mram_reads * pin.read_pj_per_word.value
                    + t.counters.mram_writes * pin.write_pj_per_word.value)
-        checks.append(check("training-step energy: sum of its parts = total power x time + "
-                            "MRAM accesses x energy per access (pJ, within 1e-9)",
-                            by_time, t.total_pj, 1e-9))
+        checks.append(check(
+            "energy_sum_of_parts",
+            "training-step energy: sum of its parts = total power x time + "
+            "MRAM accesses x energy per access (pJ, within 1e-9)",
+            by_time, t.total_pj, 1e-9))
         # --- assemble --------------------------------------------------------------------------
         data = {
             "schema": SCHEMA,
@@ -260,15 +262,18 @@ def _rtl_checks(sa: StepActivity, arch: Arch, notes: list[str]) -> list[dict]:
     RTL's own counter registers at the end of the step."""
     a = sa.activity
     expect = training_counters(arch, a.mram_writes)
-    out = [check("training cycles: RTL busy cycles = architecture schedule",
+    out = [check("training_cycles_schedule",
+                 "training cycles: RTL busy cycles = architecture schedule",
                  expect.cycles, sa.cycles),
-           check("training MRAM reads: RTL macro accesses = architecture schedule",
+           check("training_reads_schedule",
+                 "training MRAM reads: RTL macro accesses = architecture schedule",
                  expect.mram_reads, a.mram_reads)]
     regs = rtl_counters(sa)
     for name, observed in (("cycles", sa.cycles), ("mram_reads", a.mram_reads),
                            ("mram_writes", a.mram_writes)):
         if name in regs:
-            out.append(check(f"RTL register {name} after the step = count from the waveform "
+            out.append(check(f"rtl_register_{name}",
+                             f"RTL register {name} after the step = count from the waveform "
                              "(busy cycles / macro CE, WE at CLK)", regs[name], observed))
         else:
             notes.append(f"RTL counter register `{name}` not found in the VCD")
@@ -347,9 +352,10 @@ def _gate_level(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path, 
         return None
     a, r = gsa.activity, sa.activity
     checks += [
-        check("gate-level simulation: training cycles = RTL", sa.cycles, gsa.cycles),
-        check("gate-level simulation: MRAM reads / writes = RTL",
-               f"{r.mram_reads}/{r.mram_writes}", f"{a.mram_reads}/{a.mram_writes}"),
+        check("gls_cycles", "gate-level simulation: training cycles = RTL",
+              sa.cycles, gsa.cycles),
+        check("gls_mram_accesses", "gate-level simulation: MRAM reads / writes = RTL",
+              f"{r.mram_reads}/{r.mram_writes}", f"{a.mram_reads}/{a.mram_writes}"),
     ]
     return gsa, annotate(nl, lib, gsa.rates, "clk")
 

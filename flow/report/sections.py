@@ -95,12 +95,14 @@ def logic_power(r: PowerReport, internal: InternalPowerResult | None, which: str
     return out
 
 
-def check(name: str, expected: float | str, actual: float | str, rel: float = 0.0) -> dict:
+def check(check_id: str, name: str, expected: float | str, actual: float | str,
+          rel: float = 0.0) -> dict:
+    """One cross-check; `check_id` is a short stable key (regression baselines use it)."""
     if rel and isinstance(expected, int | float) and isinstance(actual, int | float):
         ok = abs(actual - expected) <= rel * max(abs(expected), abs(actual))
     else:
         ok = expected == actual
-    return {"name": name, "expected": expected, "actual": actual, "ok": ok}
+    return {"id": check_id, "name": name, "expected": expected, "actual": actual, "ok": ok}
 
 
 def metrics_checks(metrics: dict, loaded: LoadedDesign, area: dict | None,
@@ -109,15 +111,18 @@ def metrics_checks(metrics: dict, loaded: LoadedDesign, area: dict | None,
     out: list[dict] = []
     sha = metrics.get("design_sha256")
     if isinstance(sha, str):
-        out.append(check("design YAML is the one the build used (sha256)", sha, loaded.sha256))
+        out.append(check("design_sha256", "design YAML is the one the build used (sha256)",
+                         sha, loaded.sha256))
     std = dig(metrics, "area", "stdcell_um2")
     if area is not None and isinstance(std, int | float):
-        out.append(check("standard-cell area: netlist x Liberty = metrics.json area.stdcell_um2"
-                          " (within 0.1 %)", float(std), area["stdcell_um2"]["value"], 1e-3))
+        out.append(check("stdcell_area",
+                         "standard-cell area: netlist x Liberty = metrics.json area.stdcell_um2"
+                         " (within 0.1 %)", float(std), area["stdcell_um2"]["value"], 1e-3))
     slack = dig(metrics, "timing", "setup_slack_ns")
     if run is not None and run.setup_slack_ns is not None and isinstance(slack, int | float):
-        out.append(check("worst setup slack: report's OpenSTA run = metrics.json (within 1 %)",
-                          float(slack), run.setup_slack_ns, 1e-2))
+        out.append(check("setup_slack",
+                         "worst setup slack: report's OpenSTA run = metrics.json (within 1 %)",
+                         float(slack), run.setup_slack_ns, 1e-2))
     return out
 
 
