@@ -2,91 +2,22 @@
 installed) with SiliconCompiler on sky130; writes build/<design>/metrics.json and, once
 post-synthesis timing and power ran, the PPA report (report.json/md/html, `eqchip report`).
 
-The report is written here, in the command layer, so that eqchip.asic never imports
-eqchip.report. `build_with_report` is the one build-then-report path; `eqchip regress` uses it
-too (eqchip.regress.build_entry).
+The build-then-report steps live in eqchip.pipeline, shared with `eqchip regress`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from eqchip.errors import EqchipError, FlowIncomplete
+from eqchip.pipeline import report_skip_reason, write_build_report
 from eqchip.ui import Console
 
 if TYPE_CHECKING:
-    from eqchip.asic.run import BuildOptions, BuildResult
-    from eqchip.config import LoadedDesign
-    from eqchip.report import ReportPaths
-
-#: the step whose timing and power the report needs (eqchip.asic.flow.STA_STEP)
-_REPORT_NEEDS = "synthesis.sta"
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    build: BuildResult
-    report: ReportPaths | None        # None: not requested or not due (see skipped)
-    skipped: str | None = None        # why no report was written
-
-
-def report_skip_reason(result: BuildResult) -> str | None:
-    """Why the report cannot be written after this build (None: it can): it needs the
-    post-synthesis timing and power of the synthesis.sta step."""
-    flow = result.metrics.get("flow") or {}
-    if _REPORT_NEEDS not in (flow.get("completed") or []) or not result.metrics.get("timing"):
-        return f"no report: post-synthesis timing and power ({_REPORT_NEEDS}) did not run"
-    return None
-
-
-def write_build_report(result: BuildResult, loaded: LoadedDesign) -> ReportPaths:
-    """`eqchip report` of the build's folder. Any failure becomes an EqchipError that says the
-    report (not the build) failed, keeping the exit code of an EqchipError."""
-    from eqchip.report import write_report
-
-    build_dir = result.metrics_path.parent
-    hint = (f"metrics.json is written; run `eqchip report {build_dir}` to retry, or build with "
-            "--no-report")
-    try:
-        return write_report(build_dir, loaded)
-    except EqchipError as exc:
-        msg = f"report of {build_dir} failed: {exc.message}"
-        if exc.hint:
-            hint = f"{exc.hint}; {hint}"
-        try:
-            err = type(exc)(msg, hint=hint)
-        except TypeError:             # a subclass with its own constructor
-            err = EqchipError(msg, hint=hint)
-        err.exit_code = exc.exit_code
-        raise err from exc
-    except Exception as exc:          # noqa: BLE001 - any report crash is reported, not lost
-        raise EqchipError(f"report of {build_dir} failed: {type(exc).__name__}: {exc}",
-                          hint=hint) from exc
-
-
-def build_with_report(loaded: LoadedDesign, opts: BuildOptions, *, report: bool = True,
-                      notify: Callable[[str], None] | None = None) -> BuildReport:
-    """`eqchip build` without the terminal output: run the flow (metrics.json), then write the
-    report when requested and post-synthesis timing and power ran. Raises EqchipError when the
-    report fails; a flow stopped for missing tools is `result.stop_reason == "missing_tools"`
-    (not raised)."""
-    from eqchip.asic.run import build
-
-    result = build(loaded, opts, notify=notify)
-    if not report:
-        return BuildReport(result, None, "no report: --no-report")
-    skipped = report_skip_reason(result)
-    if skipped:
-        return BuildReport(result, None, skipped)
-    if notify:
-        notify(f"writing the report of {result.metrics_path.parent}")
-    return BuildReport(result, write_build_report(result, loaded))
-
+    from eqchip.asic.run import BuildResult
 
 def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
     if value is None:

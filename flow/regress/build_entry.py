@@ -1,6 +1,6 @@
 """The one place eqchip.regress calls into `eqchip build` (so its API can move freely): build a
-design exactly like `eqchip build` does, report included (`eqchip.commands.build.
-build_with_report`). Regress never writes a report itself; it reads the one the build left."""
+design exactly like `eqchip build` does, report included (`eqchip.pipeline.build_with_report`).
+Regress never writes a report itself; it reads the one the build left."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def build_unavailable() -> str | None:
     """Why `eqchip build` cannot be called from here, or None if it can."""
     try:
         from eqchip.asic.run import BuildOptions, build  # noqa: F401
-        from eqchip.commands.build import build_with_report  # noqa: F401
+        from eqchip.pipeline import build_with_report  # noqa: F401
     except ImportError as exc:
         return f"eqchip build is not importable ({exc})"
     return None
@@ -25,8 +25,8 @@ def run_build(design_yaml: str, build_root: str) -> str | None:
     machine), or None. A failed build or report raises EqchipError: the design's build fails.
     """
     from eqchip.asic.run import BuildOptions
-    from eqchip.commands.build import build_with_report
     from eqchip.config import load_design
+    from eqchip.pipeline import build_with_report
 
     done = build_with_report(load_design(design_yaml), BuildOptions(build_root=Path(build_root)))
     notes = [n for n in (done.build.notice, done.skipped) if n]
