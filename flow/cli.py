@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except EqchipError as exc:
         console.error(str(exc))
         return exc.exit_code
+    except OSError as exc:          # last resort: an I/O problem no stage turned into an error
+        console.error(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}")
+        return 6
     except click.exceptions.Abort:
         console.error("aborted")
         return 130

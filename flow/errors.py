@@ -41,3 +41,9 @@ class FlowIncomplete(EqchipError):
     """The flow stopped before the end because a tool is missing here (exit code 5)."""
 
     exit_code = 5
+
+
+class OutputError(EqchipError):
+    """An output file or folder cannot be written (exit code 6)."""
+
+    exit_code = 6

@@ -5,35 +5,53 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+from eqchip.errors import OutputError
 
 
 def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o666) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename.
 
-    The file gets `mode` less the umask, as `open()` would give it (mkstemp alone gives 0600).
+    The file gets `mode` less the umask, as `open()` would give it. Only a regular file is ever
+    replaced: a folder, device or symbolic link at `path` is refused. Any OS error becomes an
+    `OutputError` naming the path.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, mode & ~_umask())
+        st = path.lstat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise _output_error(path, exc) from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"cannot write {path}: it exists and is not a regular file (a folder, "
+                          "device or symbolic link); eqchip only replaces regular files",
+                          hint="choose another output path")
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _output_error(path, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {path}: {exc.strerror or exc}",
+                       hint="check that its folder can be created and written, and that the "
+                            "disk is not full")
 
 
 def write_text_atomic(path: Path, text: str) -> None:

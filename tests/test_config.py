@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,6 +121,26 @@ def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
     assert f"{f}:" in str(info.value) and "YAML" in str(info.value)
 
 
+@pytest.mark.parametrize("text,needle", [
+    ("name: a\nname: b\n", "duplicate key 'name' (first on line 1)"),
+    ("a: &x [*x]\n", "aliases"),
+    ("network: &n {layers: [4, 2]}\nother: *n\n", "aliases"),
+])
+def test_duplicate_keys_and_aliases_are_refused(tmp_path: Path, text: str, needle: str) -> None:
+    f = tmp_path / "d.yaml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(needle)) as info:
+        load_design(f)
+    assert f"{f}:" in str(info.value)
+
+
+def test_non_utf8_design_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "latin1.yaml"
+    f.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_design(f)
+
+
 def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
     f = tmp_path / "evil.yaml"
     f.write_text("name: !!python/object/apply:os.system ['true']\n")
@@ -169,3 +190,24 @@ def test_schema_validates_shipped_designs_with_jsonschema(designs_dir: Path) -> 
     bad = _mutate(("eqprop", "gamma"), 1)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_outputs_never_replace_devices_or_folders(tmp_path: Path) -> None:
+    from eqchip.errors import OutputError
+    from eqchip.fileio import write_text_atomic
+
+    target = tmp_path / "folder"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "elsewhere.txt")
+    for path in (target, link, Path("/dev/null")):
+        with pytest.raises(OutputError, match="not a regular file"):
+            write_text_atomic(path, "x")
+    assert target.is_dir() and link.is_symlink() and Path("/dev/null").is_char_device()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    proc = subprocess.run([sys.executable, "-m", "eqchip", "schema", "-o",
+                           str(blocker / "x.json")], capture_output=True, text=True)
+    assert proc.returncode == 6 and "cannot write" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert list(tmp_path.glob(".*.tmp")) == []

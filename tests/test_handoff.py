@@ -72,3 +72,38 @@ def test_stale_build_is_refused(small_build: Path, tmp_path: Path, designs_dir: 
     assert proc.returncode != 0
     assert "another version" in proc.stderr and "eqchip build" in proc.stderr
     assert not (tmp_path / "pkg").exists()
+
+
+def test_destination_that_would_clobber_is_refused(small_build: Path, tmp_path: Path,
+                                                   designs_dir: Path) -> None:
+    before = sorted(p.name for p in small_build.iterdir())
+    for dest in (small_build, small_build / "eqchip", small_build.parent):
+        proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "--build-dir",
+                       str(small_build), "-o", str(dest), "--pre-layout")
+        assert proc.returncode != 0 and "build folder" in proc.stderr, proc.stderr
+    precious = tmp_path / "mine"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep")
+    proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "--build-dir", str(small_build),
+                   "-o", str(precious), "--pre-layout")
+    assert proc.returncode != 0 and "not an eqchip handoff package" in proc.stderr
+    assert (precious / "notes.txt").read_text() == "keep"
+    assert sorted(p.name for p in small_build.iterdir()) == before
+
+
+def test_verify_reports_unlisted_and_missing_files(small_build: Path, tmp_path: Path,
+                                                   designs_dir: Path) -> None:
+    out = tmp_path / "pkg"
+    assert _eqchip("handoff", str(designs_dir / "small.yaml"), "--build-dir", str(small_build),
+                   "-o", str(out), "--pre-layout").returncode == 0
+    assert oct(out.stat().st_mode & 0o777) == oct(0o755)
+    (out / "extra.v").write_text("module x; endmodule\n")
+    (out / "design" / "small.yaml").unlink()
+    proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "-o", str(out), "--verify")
+    assert proc.returncode != 0
+    assert "extra.v: not in SHA256SUMS" in proc.stderr
+    assert "design/small.yaml: missing" in proc.stderr
+    (out / "SHA256SUMS").unlink()
+    proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "-o", str(out), "--verify")
+    assert proc.returncode != 0 and "not a handoff package" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -47,7 +47,7 @@ def load_design(path: Path | str, pdk_cfg: Path | None = None) -> LoadedDesign:
         raise ConfigError(f"{path}: no such design file",
                           hint=f"give the path of a design YAML file or the name of a shipped "
                                f"design ({', '.join(shipped)})")
-    src = load_yaml(path)
+    src = load_yaml(path, what="design YAML file")
     design = validate_source(src, Design, what="design")
     try:
         tech = load_mram_tech(design.mram.technology, pdk_cfg)

@@ -138,4 +138,5 @@ def load_mram_tech(name: str, root: Path | None = None) -> MramTech:
         raise ConfigError(
             f"MRAM technology {name!r} not found (looked for {path})",
             hint=f"use one of {available_mram_techs(root)} or add {path.name} to {path.parent}")
-    return validate_source(load_yaml(path), MramTech, what="MRAM technology file")
+    what = "MRAM technology file"
+    return validate_source(load_yaml(path, what=what), MramTech, what=what)

@@ -29,20 +29,53 @@ class YamlSource:
         return None
 
 
-def load_yaml(path: Path) -> YamlSource:
+class _StrictLoader(yaml.SafeLoader):
+    """Safe loading, and also no aliases (`*name`: they hide values and can nest without end)
+    and no duplicate keys (YAML would silently keep the last one)."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in eqchip files; write the value "
+                            "out", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue                      # unhashable key: SafeLoader reports it
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(path: Path, what: str = "YAML file") -> YamlSource:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file", hint="give the path of a design YAML file")
-    text = path.read_text(encoding="utf-8")
+        raise ConfigError(f"{path}: no such file", hint=f"give the path of a {what}")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})",
+                          hint=f"save the {what} as UTF-8") from None
+    try:
+        node = yaml.compose(text, Loader=_StrictLoader)
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: not valid YAML: {problem}",
-                          hint="check indentation and quoting at that line") from None
+                          hint="fix the YAML at that line (indentation, quoting, duplicate "
+                               "keys)") from None
     lines: dict[Loc, int] = {}
     if node is not None:
         _index(node, (), lines)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from eqchip import __version__
 from eqchip.config import LoadedDesign
 from eqchip.errors import EqchipError, FlowIncomplete
 from eqchip.fileio import sha256_file, write_json_atomic, write_text_atomic
+from eqchip.regress.provenance import git_commit
 
 
 @dataclass(frozen=True)
@@ -42,23 +42,20 @@ _SOURCES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _git_commit(path: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True,
-                             text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
-
-
 def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
-                 pre_layout: bool = False, job: str = "job0") -> HandoffResult:
+                 pre_layout: bool = False) -> HandoffResult:
     build_dir = Path(build_dir)
     metrics_path = build_dir / "metrics.json"
     if not metrics_path.is_file():
         raise EqchipError(f"{metrics_path}: no such file; the design has not been built",
                           hint=f"run `eqchip build {loaded.path}` first")
-    metrics = json.loads(metrics_path.read_text())
+    try:
+        metrics = json.loads(metrics_path.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise EqchipError(f"{metrics_path}: not valid JSON ({exc})",
+                          hint=f"rebuild with `eqchip build {loaded.path}`") from None
+    _check_out_dir(build_dir, Path(out_dir))
+    job = Path((metrics.get("flow") or {}).get("job_dir") or "job0").name
     if metrics.get("design_sha256") != loaded.sha256:
         raise EqchipError(
             f"{build_dir} was built from another version of {loaded.path} (design sha256 "
@@ -78,7 +75,12 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
+        stage.chmod(0o755)
         files = _collect(build_dir, stage, job)
+        if kind == "layout" and not any(f["role"] == "layout" and ".gds" in f["path"]
+                                        for f in files):
+            raise FlowIncomplete(f"{build_dir}: the build says complete but {job}/write.gds "
+                                 "holds no GDS", hint="rerun `eqchip build --clean`")
         design_copy = stage / "design" / loaded.path.name
         design_copy.parent.mkdir(parents=True)
         shutil.copyfile(loaded.path, design_copy)
@@ -91,7 +93,7 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
             "design_sha256": loaded.sha256,
             "top": metrics.get("top"),
             "eqchip_version": __version__,
-            "git_commit": _git_commit(loaded.path.parent),
+            "git_commit": git_commit(loaded.path.parent),
             "build_status": metrics.get("status"),
             "build_notice": metrics.get("notice"),
             "pdk": metrics.get("pdk"),
@@ -104,12 +106,31 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
         sums += f"{sha256_file(stage / 'manifest.json')}  manifest.json\n"
         write_text_atomic(stage / "SHA256SUMS", sums)
         if out_dir.exists():
-            shutil.rmtree(out_dir)
+            shutil.rmtree(out_dir)        # an earlier package (checked by _check_out_dir)
         stage.rename(out_dir)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return HandoffResult(out_dir=out_dir, kind=kind, files=files)
+
+
+def _check_out_dir(build_dir: Path, out_dir: Path) -> None:
+    """Refuse a destination that would overwrite the build or anything not a package."""
+    build, out = build_dir.resolve(), out_dir.resolve()
+    if out == build or build.is_relative_to(out) or (
+            out.is_relative_to(build) and out != build / "handoff"):
+        raise EqchipError(f"{out_dir}: a handoff package may not be the build folder {build_dir}, "
+                          "contain it, or lie inside it (except its handoff/ folder)",
+                          hint="choose a folder outside the build, e.g. handoff/<design>")
+    if out.exists():
+        try:
+            schema = json.loads((out / "manifest.json").read_text()).get("schema")
+        except (OSError, ValueError, AttributeError):
+            schema = None
+        if schema != "eqchip.handoff/1":
+            raise EqchipError(f"{out_dir} exists and is not an eqchip handoff package; "
+                              "eqchip only replaces its own packages",
+                              hint="choose a new folder or remove that one yourself")
 
 
 def _entry(root: Path, path: Path, role: str) -> dict:
@@ -136,13 +157,25 @@ def _collect(build_dir: Path, stage: Path, job: str) -> list[dict]:
 
 
 def verify_handoff(out_dir: Path) -> list[str]:
-    """Return the problems found re-checking SHA256SUMS (empty: the package is intact)."""
-    problems = []
-    for line in (Path(out_dir) / "SHA256SUMS").read_text().splitlines():
-        digest, rel = line.split("  ", 1)
-        path = Path(out_dir) / rel
+    """Return the problems found re-checking SHA256SUMS (empty: the package is intact):
+    missing or changed files, and files the list does not name."""
+    out_dir = Path(out_dir)
+    sums = out_dir / "SHA256SUMS"
+    if not sums.is_file():
+        raise EqchipError(f"{sums}: no such file; {out_dir} is not a handoff package",
+                          hint="create it with `eqchip handoff`")
+    problems, listed = [], set()
+    for n, line in enumerate(sums.read_text(errors="replace").splitlines(), 1):
+        digest, sep, rel = line.partition("  ")
+        if not sep or len(digest) != 64:
+            problems.append(f"SHA256SUMS line {n}: not `<sha256>  <path>`")
+            continue
+        listed.add(rel)
+        path = out_dir / rel
         if not path.is_file():
             problems.append(f"{rel}: missing")
         elif sha256_file(path) != digest:
             problems.append(f"{rel}: checksum mismatch")
+    present = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()}
+    problems += [f"{rel}: not in SHA256SUMS" for rel in sorted(present - listed - {"SHA256SUMS"})]
     return problems
