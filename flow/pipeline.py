@@ -62,15 +62,10 @@ def write_build_report(result: BuildResult, loaded: LoadedDesign) -> ReportPaths
                           hint=hint) from exc
 
 
-def build_with_report(loaded: LoadedDesign, opts: BuildOptions, *, report: bool = True,
-                      notify: Callable[[str], None] | None = None) -> BuildReport:
-    """`eqchip build` without the terminal output: run the flow (metrics.json), then write the
-    report when requested and post-synthesis timing and power ran. Raises EqchipError when the
-    report fails; a flow stopped for missing tools is `result.stop_reason == "missing_tools"`
-    (not raised)."""
-    from eqchip.asic.run import build
-
-    result = build(loaded, opts, notify=notify)
+def report_after_build(result: BuildResult, loaded: LoadedDesign, *, report: bool = True,
+                       notify: Callable[[str], None] | None = None) -> BuildReport:
+    """The report decision after a build: write it when requested and post-synthesis timing
+    and power ran, else say why not. Raises EqchipError when the report fails."""
     if not report:
         return BuildReport(result, None, "no report: --no-report")
     skipped = report_skip_reason(result)
@@ -79,3 +74,14 @@ def build_with_report(loaded: LoadedDesign, opts: BuildOptions, *, report: bool 
     if notify:
         notify(f"writing the report of {result.metrics_path.parent}")
     return BuildReport(result, write_build_report(result, loaded))
+
+
+def build_with_report(loaded: LoadedDesign, opts: BuildOptions, *, report: bool = True,
+                      notify: Callable[[str], None] | None = None) -> BuildReport:
+    """`eqchip build` without the terminal output: run the flow (metrics.json), then
+    `report_after_build`. Raises EqchipError when the report fails; a flow stopped for missing
+    tools is `result.stop_reason == "missing_tools"` (not raised)."""
+    from eqchip.asic.run import build
+
+    return report_after_build(build(loaded, opts, notify=notify), loaded, report=report,
+                              notify=notify)

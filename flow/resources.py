@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 _PKG = Path(__file__).resolve().parent
@@ -31,3 +33,10 @@ def pdk_cfg_dir() -> Path:
 
 def designs_dir() -> Path:
     return data_dir("designs")
+
+
+def pdk_root_from_env(env: Mapping[str, str] | None = None) -> Path | None:
+    """PDK_ROOT of the environment (`env`, default os.environ), stripped and with `~`
+    expanded; None when it is unset or empty. The one rule every module reads PDK_ROOT by."""
+    value = (os.environ if env is None else env).get("PDK_ROOT", "").strip()
+    return Path(value).expanduser() if value else None

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from eqchip.asic.pdk import check_pdk, make_pdk, pdk_root_from_env
+from eqchip.asic.pdk import check_pdk, make_pdk, require_pdk_root
 from eqchip.errors import PdkError
+from eqchip.macros.techlef import TLEF_REL, read_tech_lef
+from eqchip.resources import pdk_root_from_env
 
 
 def test_missing_pdk_root_names_what_and_how() -> None:
     with pytest.raises(PdkError) as exc:
-        pdk_root_from_env({})
+        require_pdk_root({})
     text = str(exc.value)
     assert "PDK_ROOT" in text and "sky130A/libs.ref/sky130_fd_sc_hd" in text
     assert "ciel" in text
@@ -56,3 +58,37 @@ def test_library_files_come_from_pdk_root_and_pdk_cfg(pdk_root: Path) -> None:
     assert [Path(p) for p in tlef] == [paths.tech_lef]
     # nothing may point at lambdapdk's download location
     assert not str(pdk.get("dataroot", "lambdapdk", "path")).startswith("http")
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_pdk_root_unset_or_empty_is_none(value: str | None) -> None:
+    env = {} if value is None else {"PDK_ROOT": value}
+    assert pdk_root_from_env(env) is None
+
+
+def test_pdk_root_is_stripped_and_user_expanded(tmp_path: Path) -> None:
+    assert pdk_root_from_env({"PDK_ROOT": f"  {tmp_path}\n"}) == tmp_path
+    expanded = pdk_root_from_env({"PDK_ROOT": "~/pdks"})
+    assert expanded == Path.home() / "pdks"
+
+
+def test_doctor_reads_pdk_root_by_the_same_rule(tmp_path: Path) -> None:
+    from eqchip.asic.doctor import diagnose
+
+    assert diagnose({"PDK_ROOT": "  "}).pdk_root is None
+    assert diagnose({"PDK_ROOT": f" {tmp_path} "}).pdk_root == tmp_path
+
+
+def test_tech_lef_site_without_size_is_a_pdk_error(pdk_root: Path, tmp_path: Path) -> None:
+    text = (pdk_root / TLEF_REL).read_text()
+    broken = tmp_path / "broken.tlef"
+    start = text.index("SITE unithd\n")
+    end = text.index("END unithd", start)
+    site = text[start:end]
+    size_line = next(line for line in site.splitlines() if "SIZE" in line)
+    broken.write_text(text[:start] + site.replace(size_line, "") + text[end:])
+    assert read_tech_lef(pdk_root / TLEF_REL).site_height > 0     # the original reads
+    with pytest.raises(PdkError) as exc:
+        read_tech_lef(broken)
+    assert str(broken) in str(exc.value) and "SIZE" in str(exc.value)
+    assert "unithd" in str(exc.value)

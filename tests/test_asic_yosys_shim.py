@@ -67,3 +67,13 @@ def test_real_yosys_on_path_wins_over_shim(tmp_path: Path) -> None:
     shim_dir = install_shim(tmp_path / "shim").parent
     assert real_yosys(path=str(shim_dir)) is None
     assert real_yosys(path=os.pathsep.join([str(shim_dir)])) is None
+
+
+def test_shim_is_written_executable_and_repaired(tmp_path: Path) -> None:
+    exe = install_shim(tmp_path / "bin")
+    assert os.access(exe, os.X_OK) and is_shim(exe)
+    exe.chmod(0o644)                  # e.g. copied without modes: reinstalling fixes it
+    assert not os.access(exe, os.X_OK)
+    again = install_shim(tmp_path / "bin")
+    assert again == exe and os.access(exe, os.X_OK)
+    assert sorted(p.name for p in exe.parent.iterdir()) == ["yosys"]   # no temp files left

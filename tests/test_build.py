@@ -157,6 +157,33 @@ def test_report_failure_is_not_silent(small, designs_dir: Path) -> None:
 
 
 @pytest.mark.slow
+def test_shorter_rebuild_reports_only_its_own_steps(small, designs_dir: Path,
+                                                    tmp_path: Path) -> None:
+    """A copy of a finished build rebuilt `--to elaborate`: the old synthesis and sta node
+    folders stay on disk, but their area, cells and timing are not this build's (null), and
+    the old report is gone rather than left looking current."""
+    _, build, m0 = small
+    assert m0["area"] and m0["timing"]              # the copy starts with real numbers
+    copy = tmp_path / "build"
+    shutil.copytree(build, copy)
+    d = copy / "small"
+    for name in ("report.json", "report.md", "report.html"):   # an older report, if gone
+        if not (d / name).exists():                             # (reruns with --no-report)
+            (d / name).write_text("report of an older build\n")
+    assert (d / "job0" / "synthesis" / "0" / "reports" / "stat.json").is_file()
+    proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(copy),
+                   "--to", "elaborate"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    m = json.loads((d / "metrics.json").read_text())
+    assert m["flow"]["completed"] == ["elaborate"]
+    assert m["area"] is None and m["cells"] is None
+    assert m["timing"] is None and m["power"] is None
+    assert "floorplan" not in m and "yosys" not in m["tools"]
+    for name in ("report.json", "report.md", "report.html"):
+        assert not (d / name).exists(), name
+
+
+@pytest.mark.slow
 def test_full_flow_project_passes_sc_checks(small, designs_dir: Path) -> None:
     """The project `eqchip build` runs on an OpenROAD machine: SC's manifest check and every
     node's required keys and files, with floorplan, macro and power-grid settings in it."""

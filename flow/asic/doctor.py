@@ -3,13 +3,12 @@ and which flow steps can run on this machine."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from eqchip.asic.capabilities import Tool, detect_tools, runnable_steps, tool_for_step
 from eqchip.asic.pdk import INSTALL_HINT, PdkFile, Sky130Paths, sky130_cfg_dir
-from eqchip.errors import PdkError
+from eqchip.resources import pdk_root_from_env
 
 CFG_FILES = ("yosys/cells_latch.v", "yosys/cells_tristatebuf.v", "yosys/cells_adders.v",
              "openroad/global_connect.tcl", "openroad/pdngen.tcl", "openroad/tapcell.tcl")
@@ -52,11 +51,9 @@ def _pkg_version(name: str) -> str | None:
 
 
 def diagnose(env: dict[str, str] | None = None) -> DoctorReport:
-    from eqchip.asic.flow import flow_steps, make_flow
+    from eqchip.asic.flow import flow_steps, make_flow, step_predecessors
 
-    env = dict(os.environ if env is None else env)
-    root_s = env.get("PDK_ROOT", "").strip()
-    root = Path(root_s).expanduser() if root_s else None
+    root = pdk_root_from_env(env)
     pdk_error = None
     files: list[PdkFile] = []
     if root is None:
@@ -72,18 +69,10 @@ def diagnose(env: dict[str, str] | None = None) -> DoctorReport:
     tools = detect_tools()
     flow = make_flow()
     steps = flow_steps(flow)
-    preds: dict[str, set[str]] = {}
-    for step, index in flow.get_nodes():
-        preds.setdefault(step, set()).update(s for s, _ in
-                                             flow.get_graph_node(step, index).get_input())
-    ok = set(runnable_steps(steps, preds, tools)) if pdk_error is None else set()
+    ok = set(runnable_steps(steps, step_predecessors(flow), tools)) if pdk_error is None else set()
     status = [StepStatus(s, tool_for_step(s), s in ok) for s in steps]
     pkgs = {p: _pkg_version(p) for p in ("siliconcompiler", "lambdapdk", "pyosys", "pyslang",
                                           "klayout")}
     return DoctorReport(tools=tools, pdk_root=root, pdk_error=pdk_error, pdk_files=files,
                         cfg_files=cfg, steps=status, python_packages=pkgs)
 
-
-def require_pdk(report: DoctorReport) -> None:
-    if report.pdk_error:
-        raise PdkError(report.pdk_error)

@@ -37,10 +37,10 @@ def flow_steps(flow: Flowgraph) -> list[str]:
     return seen
 
 
-def step_tools(flow: Flowgraph) -> dict[str, str]:
-    """Tool name of every step (index 0)."""
-    out: dict[str, str] = {}
+def step_predecessors(flow: Flowgraph) -> dict[str, set[str]]:
+    """Steps each step takes its inputs from (over all indices of the step)."""
+    out: dict[str, set[str]] = {}
     for step, index in flow.get_nodes():
-        if step not in out:
-            out[step] = flow.get_graph_node(step, index).get_tool()
+        out.setdefault(step, set()).update(s for s, _ in
+                                           flow.get_graph_node(step, index).get_input())
     return out

@@ -10,33 +10,48 @@ from pathlib import Path
 
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_power import global_connect_tcl, pdngen_tcl
+from eqchip.asic.pdk import DESIGN_CORNER_TO_SC
 from eqchip.asic.staging import sync_tree, write_if_changed
 from eqchip.config import LoadedDesign
 from eqchip.errors import ToolError
 from eqchip.macros import generate_macro_views, macro_for
 
-_SIZE = re.compile(r"^\s*SIZE\s+([\d.]+)\s+BY\s+([\d.]+)\s*;", re.M)
 
-
-def lef_size(lef: Path) -> tuple[float, float]:
-    m = _SIZE.search(Path(lef).read_text(encoding="utf-8", errors="replace"))
-    if not m:
-        raise ToolError(f"{lef}: no SIZE statement in the macro LEF",
-                        hint="regenerate the macro views (eqchip macros)")
-    return float(m.group(1)), float(m.group(2))
+def _cell_body(text: str, cell: str) -> str | None:
+    """The attributes of `cell`'s own group in liberty `text` (nested groups such as pins
+    left out), or None when the file has no such cell."""
+    at = re.search(rf'\bcell\s*\(\s*"?{re.escape(cell)}"?\s*\)\s*\{{', text)
+    if not at:
+        return None
+    depth, own, start = 1, [], at.end()
+    for i in range(at.end(), len(text)):
+        ch = text[i]
+        if ch == "{":
+            if depth == 1:
+                own.append(text[start:i])
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 1:
+                start = i + 1
+            elif depth == 0:
+                own.append(text[start:i])
+                return "".join(own)
+    own.append(text[start:])       # unterminated group: what there is
+    return "".join(own)
 
 
 def liberty_area(lib: Path, cell: str) -> float | None:
-    """`area` of `cell` in a liberty file (None if absent)."""
-    text = Path(lib).read_text(encoding="utf-8", errors="replace")
-    at = re.search(rf'cell\s*\(\s*"?{re.escape(cell)}"?\s*\)', text)
-    if not at:
+    """`area` of `cell` in a liberty file (None if the cell or its area is absent)."""
+    body = _cell_body(Path(lib).read_text(encoding="utf-8", errors="replace"), cell)
+    if body is None:
         return None
-    m = re.search(r"\barea\s*:\s*([\d.eE+-]+)", text[at.end():])
+    m = re.search(r"(?:^|[;\s])area\s*:\s*([\d.eE+-]+)", body)
     return float(m.group(1)) if m else None
 
 
-SC_TO_TECH_PREFIX = {"slow": "ss", "typical": "tt", "fast": "ff"}
+#: SC corner -> prefix of the MRAM technology's corner names (the design corner names)
+SC_TO_TECH_PREFIX = {sc: design for design, sc in DESIGN_CORNER_TO_SC.items()}
 
 
 def prepare_macro_views(loaded: LoadedDesign, dest: Path, halo_um: float,

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from eqchip.asic.floorplan import Floorplan
+from eqchip.asic.flow import STA_STEP
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import liberty_area
 
 SCHEMA = "eqchip.metrics/1"
+SYNTHESIS_STEP = "synthesis"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ def _json(path: Path) -> dict[str, Any] | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _step_json(job_dir: Path, step: str, report: str, done: list[str]) -> dict[str, Any] | None:
+    """reports/<report> of the step's node 0, only when the step completed (else None)."""
+    if step not in done:
+        return None
+    return _json(job_dir / step / "0" / "reports" / report)
 
 
 def _counts(proj, metric: str, steps: list[str]) -> dict[str, Any]:  # noqa: ANN001
@@ -90,7 +99,7 @@ def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN0
                              "lambdapdk": getattr(lambdapdk, "__version__", None)}
     for step, name in (("elaborate", "slang"), ("synthesis", "yosys"),
                        ("synthesis.sta", "sta")):
-        v = _node(proj, "toolversion", step, "record")
+        v = _node(proj, "toolversion", step, "record") if step in done else None
         if v:
             tools[name] = v
     if "yosys" in tools:
@@ -98,8 +107,11 @@ def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN0
     out["tools"] = tools
 
     # ---- cells and areas (synthesis) -------------------------------------------------------
-    syn_dir = info.job_dir / "synthesis" / "0"
-    stat = _json(syn_dir / "reports" / "stat.json")
+    # A step's files are read only when it completed in this job: a rebuild that stops
+    # earlier leaves the old node folders behind, and their numbers are not this build's.
+    if SYNTHESIS_STEP not in done:
+        floorplan = None            # planned from the synthesized netlist
+    stat = _step_json(info.job_dir, SYNTHESIS_STEP, "stat.json", done)
     cells: dict[str, Any] = {}
     area: dict[str, Any] = {}
     if stat:
@@ -140,7 +152,7 @@ def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN0
                             "orientation": p.orientation} for p in floorplan.placements]}
 
     # ---- timing and power (eqchip's sta task) ---------------------------------------------
-    sta = _json(info.job_dir / "synthesis.sta" / "0" / "reports" / "sta.json")
+    sta = _step_json(info.job_dir, STA_STEP, "sta.json", done)
     out["timing"] = None
     out["power"] = None
     if sta:

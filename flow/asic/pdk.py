@@ -14,12 +14,12 @@ scripts) come from this repository's pdk_cfg/sky130/. No PDK file is ever copied
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from eqchip.errors import PdkError
-from eqchip.resources import pdk_cfg_dir
+from eqchip.resources import pdk_cfg_dir, pdk_root_from_env
 
 VARIANT = "sky130A"
 STDCELL_LIB = "sky130_fd_sc_hd"
@@ -32,6 +32,8 @@ LIBERTY = {
     "typical": f"{STDCELL_LIB}__tt_025C_1v80.lib",
     "fast": f"{STDCELL_LIB}__ff_100C_1v95.lib",
 }
+#: design corner (Design.pdk.corner, also the prefix of the MRAM technology's corner names)
+#: -> SC corner; the one table of this mapping (eqchip.asic.macro_views inverts it)
 DESIGN_CORNER_TO_SC = {"ss": "slow", "tt": "typical", "ff": "fast"}
 
 INSTALL_HINT = (
@@ -126,19 +128,20 @@ class Sky130Paths:
         ]
 
 
-def pdk_root_from_env(env: dict[str, str] | None = None) -> Path:
-    """PDK_ROOT from the environment, or PdkError saying how to set it."""
-    value = (env if env is not None else os.environ).get("PDK_ROOT", "").strip()
-    if not value:
+def require_pdk_root(env: Mapping[str, str] | None = None) -> Path:
+    """PDK_ROOT from the environment (eqchip.resources.pdk_root_from_env), or PdkError saying
+    how to set it."""
+    root = pdk_root_from_env(env)
+    if root is None:
         raise PdkError("PDK_ROOT is not set: eqchip needs the sky130 PDK "
                        f"(looked for $PDK_ROOT/{VARIANT}/libs.ref/{STDCELL_LIB})",
                        hint=INSTALL_HINT)
-    return Path(value).expanduser()
+    return root
 
 
 def check_pdk(root: Path | None = None, corner: str = "typical") -> Sky130Paths:
     """Validate an open_pdks sky130 install; PdkError names every missing file."""
-    root = pdk_root_from_env() if root is None else Path(root)
+    root = require_pdk_root() if root is None else Path(root)
     paths = Sky130Paths(root.resolve())
     if not paths.libref.is_dir():
         raise PdkError(f"PDK_ROOT={root} has no sky130 standard cells: {paths.libref} is not a "

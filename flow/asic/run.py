@@ -22,11 +22,11 @@ from typing import Any
 
 from eqchip.asic.capabilities import Tool, detect_tools, missing_for, runnable_steps
 from eqchip.asic.floorplan import Floorplan, apply_floorplan, plan_floorplan, read_netlist
-from eqchip.asic.flow import FLOW_NAME, STA_STEP, flow_steps
+from eqchip.asic.flow import FLOW_NAME, STA_STEP, flow_steps, step_predecessors
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import liberty_area, prepare_macro_views
 from eqchip.asic.metrics import RunInfo, collect_metrics
-from eqchip.asic.pdk import check_pdk
+from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, check_pdk
 from eqchip.asic.project import DEFAULT_JOB, ProjectSpec, make_project
 from eqchip.asic.rtl import prepare_rtl
 from eqchip.asic.sdc import sdc_text
@@ -71,8 +71,7 @@ class Staged:
 
 def stage(loaded: LoadedDesign, opts: BuildOptions) -> Staged:
     """Render RTL, generate macro views, write the SDC, pick yosys; nothing runs yet."""
-    paths = check_pdk(corner={"tt": "typical", "ss": "slow", "ff": "fast"}[
-        loaded.design.pdk.corner])
+    paths = check_pdk(corner=DESIGN_CORNER_TO_SC[loaded.design.pdk.corner])
     root = (opts.build_root / loaded.name).resolve()
     eq = root / "eqchip"
     flow_opts = loaded.design.flow
@@ -168,6 +167,9 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
         if s not in steps:
             raise EqchipError(f"--to {s}: no such step in {FLOW_NAME}",
                               hint="use one of: " + ", ".join(steps))
+    # from here on this build's outputs replace the last one's: a rebuild that fails or
+    # writes no report must not leave the old metrics/report looking current
+    clear_outputs(spec.build_root / spec.design)
     needed = _steps_needed(project, requested, steps)
     tools = detect_tools()
     can = runnable_steps(steps, _preds(project), tools)
@@ -225,13 +227,18 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                        missing=missing, wall_s=time.monotonic() - t0)
 
 
+#: what a build (and the report after it) writes beside the SC jobs, in build/<design>/
+OUTPUT_FILES = ("metrics.json", "report.json", "report.md", "report.html")
+
+
+def clear_outputs(design_dir: Path) -> None:
+    """Delete the previous build's metrics.json and report.json/md/html of `design_dir`."""
+    for name in OUTPUT_FILES:
+        (design_dir / name).unlink(missing_ok=True)
+
+
 def _preds(project) -> dict[str, set[str]]:  # noqa: ANN001
-    flow = project.get_flow()
-    out: dict[str, set[str]] = {}
-    for step, index in flow.get_nodes():
-        node = flow.get_graph_node(step, index)
-        out.setdefault(step, set()).update(s for s, _ in node.get_input())
-    return out
+    return step_predecessors(project.get_flow())
 
 
 def _steps_needed(project, targets: list[str], steps: list[str]) -> list[str]:  # noqa: ANN001

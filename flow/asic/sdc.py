@@ -3,10 +3,6 @@ inputs and outputs budgeted a fraction of the period, a light output load."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from eqchip.fileio import write_text_atomic
-
 CLOCK_PORT = "clk"
 
 
@@ -25,7 +21,3 @@ def sdc_text(period_ns: float, clock_port: str = CLOCK_PORT, io_fraction: float 
         f"set_load {output_load_pf} [all_outputs]\n"
     )
 
-
-def write_sdc(path: Path, period_ns: float, clock_port: str = CLOCK_PORT) -> Path:
-    write_text_atomic(path, sdc_text(period_ns, clock_port))
-    return path

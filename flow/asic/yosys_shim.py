@@ -11,14 +11,14 @@ yosys found on PATH always wins (see `real_yosys()`).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
 
-from eqchip.fileio import write_text_atomic
+from eqchip.fileio import write_bytes_atomic
 
 MIN_VERSION = (0, 48)
 _VERSION_RE = re.compile(r"Yosys\s+(\d+)\.(\d+)")
@@ -78,9 +78,10 @@ def install_shim(bin_dir: Path) -> Path:
             "import sys\n"
             "from eqchip.asic.yosys_shim import main\n"
             "sys.exit(main(sys.argv[1:]))\n")
-    if not exe.is_file() or exe.read_text(encoding="utf-8") != text:
-        write_text_atomic(exe, text)
-    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    current = exe.read_text(encoding="utf-8") if exe.is_file() else None
+    if current != text or not os.access(exe, os.X_OK):
+        # content and executable mode land together: no moment with a non-executable shim
+        write_bytes_atomic(exe, text.encode("utf-8"), mode=0o777)
     return exe
 
 

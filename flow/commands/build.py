@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 import click
 
 from eqchip.errors import EqchipError, FlowIncomplete
-from eqchip.pipeline import report_skip_reason, write_build_report
+from eqchip.pipeline import report_after_build
 from eqchip.ui import Console
 
 if TYPE_CHECKING:
     from eqchip.asic.run import BuildResult
+
 
 def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
     if value is None:
@@ -86,19 +87,18 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     result = build(loaded, opts, notify=console.info)
     _summary(console, result)
     incomplete = result.stop_reason == "missing_tools"
-    skipped = report_skip_reason(result) if report else None
-    if report and skipped is None:
-        console.info(f"writing the report of {result.metrics_path.parent}")
-        try:
-            paths = write_build_report(result, loaded)
-        except EqchipError:
-            if incomplete:            # the flow notice is not lost behind the report error
-                console.warn(result.notice or "flow incomplete")
-            console.warn("the build finished but its report failed (error below)")
-            raise
+    try:
+        done = report_after_build(result, loaded, report=report, notify=console.info)
+    except EqchipError:
+        if incomplete:                # the flow notice is not lost behind the report error
+            console.warn(result.notice or "flow incomplete")
+        console.warn("the build finished but its report failed (error below)")
+        raise
+    if done.report is not None:
+        paths = done.report
         console.ok(f"wrote {paths.json}, {paths.markdown}, {paths.html}")
-    elif report and skipped:
-        console.info(skipped)
+    elif report and done.skipped:
+        console.info(done.skipped)
     if incomplete:
         raise FlowIncomplete(result.notice or "flow incomplete",
                              hint="install the missing tools (`eqchip doctor` shows how) and "

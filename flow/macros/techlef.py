@@ -4,12 +4,12 @@ Read from the PDK (`sky130_fd_sc_hd__nom.tlef`) so pins land on the tracks the r
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from eqchip.errors import PdkError
+from eqchip.resources import pdk_root_from_env
 
 TLEF_REL = Path("sky130A/libs.ref/sky130_fd_sc_hd/techlef/sky130_fd_sc_hd__nom.tlef")
 SITE_NAME = "unithd"
@@ -42,7 +42,7 @@ class TechLef:
 
 def find_tech_lef(pdk_root: Path | None = None) -> Path:
     """The sky130_fd_sc_hd tech LEF under pdk_root, else under $PDK_ROOT."""
-    root = pdk_root or (Path(os.environ["PDK_ROOT"]) if os.environ.get("PDK_ROOT") else None)
+    root = pdk_root or pdk_root_from_env()
     if root is None:
         raise PdkError("no sky130 PDK: the macro LEF needs the routing tracks of the tech LEF",
                        hint="set PDK_ROOT to an open_pdks install that has sky130A")
@@ -66,7 +66,9 @@ def read_tech_lef(path: Path) -> TechLef:
         raise PdkError(f"{path}: no MANUFACTURINGGRID or SITE {SITE_NAME}",
                        hint="point PDK_ROOT at a complete sky130A install")
     size = re.search(r"SIZE\s+([0-9.]+)\s+BY\s+([0-9.]+)", site.group(1))
-    assert size is not None
+    if size is None:
+        raise PdkError(f"{path}: SITE {SITE_NAME} has no SIZE <width> BY <height> statement",
+                       hint="point PDK_ROOT at a complete sky130A install")
     layers: dict[str, RoutingLayer] = {}
     for m in re.finditer(r"^LAYER\s+(\w+)\s*$(.*?)^END\s+\1\s*$", text, re.S | re.M):
         name, body = m.group(1), m.group(2)

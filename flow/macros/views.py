@@ -91,6 +91,8 @@ def generate_macro_views(spec: MacroSpec, out_dir: Path | str, pdk_root: Path | 
     tech_lef = read_tech_lef(find_tech_lef(pdk_root))
     fp = floorplan(spec, tech_lef)
     d = Path(out_dir) / spec.name
+    js = d / "macro.json"           # completion marker: gone while the views are rewritten
+    js.unlink(missing_ok=True)
     bb, beh = d / f"{spec.name}.bb.v", d / f"{spec.name}.v"
     write_text_atomic(bb, blackbox_verilog(spec))
     write_text_atomic(beh, behavioural_verilog(spec))
@@ -107,7 +109,6 @@ def generate_macro_views(spec: MacroSpec, out_dir: Path | str, pdk_root: Path | 
     files = {"blackbox_v": bb.name, "behavioural_v": beh.name, "lef": lef.name,
              "gds": gds_path.name if gds_path else None,
              "liberty": {k: v.name for k, v in libs.items()}}
-    js = d / "macro.json"
     write_json_atomic(js, _summary(spec, fp, tech_lef, files))
     return MacroViews(spec=spec, dir=d, blackbox_v=bb, behavioural_v=beh, liberty=libs, lef=lef,
                       gds=gds_path, json=js, width_um=um(fp.width), height_um=um(fp.height))

@@ -10,7 +10,6 @@ parses the reports into SC metrics (setup/hold slack and TNS, fmax, power, macro
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from siliconcompiler import sc_open
 from siliconcompiler.asic import ASICTask
 
+from eqchip.fileio import write_json_atomic, write_text_atomic
 from eqchip.resources import pdk_cfg_dir
 
 
@@ -188,8 +188,7 @@ class PostSynthesisStaTask(ASICTask):
                 f"set sta_macro_cells {tcl_list(macro_cells)}\n"
                 f"set sta_input_activity {self.get('var', 'input_activity')}\n"
                 f"set sta_top_n {self.get('var', 'top_n_paths')}\n")
-        with open("sta_inputs.tcl", "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_text_atomic(Path("sta_inputs.tcl"), text)
 
     def _sta_liberty(self, path: str, n: int) -> str:
         """`path`, or a node-local copy with the power pins OpenSTA 2.0 needs (inputs/)."""
@@ -202,8 +201,7 @@ class PostSynthesisStaTask(ASICTask):
             return path
         name = os.path.basename(path).removesuffix(".gz").removesuffix(".lib")
         out = os.path.abspath(os.path.join("inputs", f"sta_{n}_{name}.lib"))
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(fixed)
+        write_text_atomic(Path(out), fixed)
         return out
 
     def post_process(self) -> None:
@@ -258,5 +256,4 @@ class PostSynthesisStaTask(ASICTask):
             "macro_instances": macros,
             "input_activity": self.get("var", "input_activity"),
         }
-        with open("reports/sta.json", "w", encoding="utf-8") as fh:
-            json.dump(detail, fh, indent=2, sort_keys=True)
+        write_json_atomic(Path("reports/sta.json"), detail)
