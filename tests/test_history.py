@@ -53,6 +53,24 @@ def test_history_errors(tmp_path: Path) -> None:
         read_runs(junk)
 
 
+def test_reading_history_never_writes_the_file(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    with pytest.raises(EqchipError, match="no `runs` table"):
+        read_runs(empty)
+    assert empty.read_bytes() == b""
+    assert main(["history", "--db", str(empty)]) == 1
+    assert "no `runs` table" in capsys.readouterr().err
+    assert empty.read_bytes() == b""
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE unrelated (x INTEGER)")
+    before = other.read_bytes()
+    with pytest.raises(EqchipError, match="no `runs` table"):
+        read_runs(other)
+    assert other.read_bytes() == before
+
+
 def test_trend_plot_and_self_contained_html(tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
     for i, area in enumerate((100.0, 101.0, 99.0)):

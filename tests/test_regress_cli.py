@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from eqchip.cli import main
+from eqchip.config import load_design
 
 METRICS = {          # the shape of docs/metrics.md, trimmed
     "schema": "eqchip.metrics/1",
@@ -29,9 +30,15 @@ METRICS = {          # the shape of docs/metrics.md, trimmed
 def ws(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("COLUMNS", "200")
     (tmp_path / "build" / "small").mkdir(parents=True)
-    (tmp_path / "build" / "small" / "metrics.json").write_text(json.dumps(METRICS))
+    _write(tmp_path, METRICS)
     (tmp_path / "baselines").mkdir()
     return tmp_path
+
+
+def _write(ws: Path, metrics: dict, sha: str | None = None) -> None:
+    """metrics.json of a build of small.yaml (its design_sha256, unless `sha` is given)."""
+    doc = {**metrics, "design_sha256": sha or load_design("small").sha256}
+    (ws / "build" / "small" / "metrics.json").write_text(json.dumps(doc))
 
 
 def _regress(ws: Path, *extra: str) -> int:
@@ -92,7 +99,7 @@ def test_improvement_passes_and_version_change_is_reported(ws: Path, capsys) -> 
     metrics["area"]["stdcell_um2"] = 1500.0
     metrics["timing"]["setup_slack_ns"] = 10.5         # -0.75 ns, within 5 % of 20 ns
     metrics["tools"]["yosys"] = "0.50"
-    (ws / "build" / "small" / "metrics.json").write_text(json.dumps(metrics))
+    _write(ws, metrics)
     assert _regress(ws, "--no-history") == 0
     out = capsys.readouterr().out
     assert "improved" in out and "worse, within tolerance" in out
@@ -104,7 +111,7 @@ def _with_counts(ws: Path, errors: int, warnings: int) -> None:
     metrics = json.loads(json.dumps(METRICS))
     metrics["flow"]["errors"] = {"total": errors, "by_step": {"synthesis": errors}}
     metrics["flow"]["warnings"] = {"total": warnings, "by_step": {"synthesis": warnings}}
-    (ws / "build" / "small" / "metrics.json").write_text(json.dumps(metrics))
+    _write(ws, metrics)
 
 
 def _failed(ws: Path) -> list[str]:
@@ -144,3 +151,15 @@ def test_missing_metrics_and_bad_rules_are_clear_errors(ws: Path, capsys) -> Non
     err = capsys.readouterr().err
     assert f"{rules}:3: rules.area.*.better" in err
     assert main(["regress", "nosuchdesign", "--no-build"]) == 2
+
+
+def test_metrics_of_another_design_version_are_rejected(ws: Path, capsys) -> None:
+    assert _regress(ws, "--update-baseline", "--no-history") == 0
+    capsys.readouterr()
+    _write(ws, METRICS, sha="0" * 64)
+    assert _regress(ws, "--no-history") == 1
+    err = capsys.readouterr().err
+    assert "design_sha256 000000000000 is not that of the design" in err and "stale" in err
+    (ws / "build" / "small" / "metrics.json").write_text(json.dumps(METRICS))
+    assert _regress(ws, "--no-history") == 1
+    assert "design_sha256 None is not that of the design" in capsys.readouterr().err

@@ -12,6 +12,7 @@ import pytest
 
 from eqchip import __version__
 from eqchip.config import load_design
+from eqchip.errors import EqchipError
 from eqchip.fileio import sha256_file
 from eqchip.render import render_design
 
@@ -81,6 +82,30 @@ def test_rerender_other_design_leaves_no_stale_files(designs_dir: Path, tmp_out:
     on_disk = {str(p.relative_to(tmp_out)) for p in tmp_out.rglob("*") if p.is_file()}
     assert on_disk == {f["path"] for f in man["files"]} | {"manifest.json", "filelist.f"}
     assert not list(tmp_out.rglob("digits_*"))
+
+
+def test_interrupted_rerender_leaves_no_manifest(designs_dir: Path, tmp_out: Path) -> None:
+    loaded = load_design(designs_dir / "small.yaml")
+    res = render_design(loaded, tmp_out)
+    files = json.loads(res.manifest.read_text())["files"]
+    last = tmp_out / files[-1]["path"]          # a file the re-render cannot replace
+    last.unlink()
+    last.mkdir()
+    with pytest.raises(EqchipError, match="not a regular file"):
+        render_design(loaded, tmp_out)
+    assert not res.manifest.exists()            # no completion marker over a partial render
+    last.rmdir()
+    assert render_design(loaded, tmp_out).manifest.is_file()
+
+
+def test_render_shipped_design_by_name(tmp_out: Path) -> None:
+    proc = subprocess.run(["eqchip", "render", "small", "-o", str(tmp_out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_out / "manifest.json").read_text())["design"] == "small"
+    bad = subprocess.run(["eqchip", "render", "nosuchdesign", "-o", str(tmp_out / "x")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "no such design file" in bad.stderr
 
 
 def test_render_cli(tmp_out: Path, designs_dir: Path) -> None:

@@ -13,7 +13,9 @@ import pytest
 
 from eqchip import golden as g
 from eqchip.config import load_design
+from eqchip.errors import EqchipError
 from eqchip.report import write_report, write_report_analysis
+from eqchip.report.render import write_outputs
 
 REQUIRED = ("schema", "generated", "design", "tools", "pdk", "sources", "area", "timing",
             "power", "mram", "energy", "cross_checks", "notes")
@@ -31,7 +33,8 @@ def _figures(obj: object, path: str = ""):  # noqa: ANN202 - yields (path, figur
 def test_report_without_a_build_covers_the_mram_only(tmp_path, designs_dir):
     build = tmp_path / "small"
     build.mkdir()
-    paths = write_report(build, designs_dir / "small.yaml", pdk_root=None, simulate=False)
+    paths = write_report(build, designs_dir / "small.yaml", pdk_root=None, simulate=False,
+                         without_build=True)
     data = json.loads(paths.json.read_text())
     assert all(k in data for k in REQUIRED)
     assert data["area"] is None and data["power"] is None
@@ -44,6 +47,43 @@ def test_report_without_a_build_covers_the_mram_only(tmp_path, designs_dir):
     want = 96 * 32 * e.read_pj_per_bit + 2 * leak_w * 209 * 20e-9 * 1e12
     assert data["energy"]["inference"]["total_pj"]["value"] == pytest.approx(want)
     assert paths.markdown.read_text().startswith("# eqchip report: small")
+
+
+def test_report_needs_the_metrics_of_a_build_of_this_design(tmp_path, designs_dir):
+    build = tmp_path / "small"
+    build.mkdir()
+    with pytest.raises(EqchipError, match="metrics.json: no such file") as err:
+        write_report(build, designs_dir / "small.yaml", pdk_root=None, simulate=False)
+    assert "eqchip build" in (err.value.hint or "")
+    assert not (build / "report.json").exists()
+    r = subprocess.run(["eqchip", "report", str(build), "--design",
+                        str(designs_dir / "small.yaml"), "--no-simulate"],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "metrics.json: no such file" in r.stderr
+    assert "Traceback" not in r.stderr
+    # a metrics.json of another version of the design: a stale build, refused
+    (build / "metrics.json").write_text(json.dumps({"design_sha256": "0" * 64}))
+    with pytest.raises(EqchipError, match="stale") as err:
+        write_report(build, designs_dir / "small.yaml", pdk_root=None, simulate=False)
+    assert "rebuild" in (err.value.hint or "")
+    assert not (build / "report.json").exists()
+
+
+def test_html_report_escapes_text_and_keeps_figures(tmp_path, designs_dir):
+    build = tmp_path / "small"
+    build.mkdir()
+    paths = write_report(build, designs_dir / "small.yaml", pdk_root=None, simulate=False,
+                         without_build=True)
+    data = json.loads(paths.json.read_text())
+    data["notes"].append("<script>alert(1)</script> & more")
+    out = write_outputs(data, tmp_path / "again", None)
+    html = out.html.read_text()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+    assert len(re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"', html)) >= 2
+    # Markdown is not HTML-escaped; report.json holds the same data as the texts
+    assert "<script>alert(1)</script> & more" in out.markdown.read_text()
+    assert json.loads(out.json.read_text())["notes"] == data["notes"]
 
 
 def test_cli_rejects_a_missing_build_dir(tmp_path):
@@ -186,7 +226,8 @@ def test_layout_picture_is_embedded(tmp_path, designs_dir):
     gds = tmp_path / "small" / "small_top.gds"
     gds.parent.mkdir()
     ly.write(str(gds))
-    paths = write_report(gds.parent, designs_dir / "small.yaml", pdk_root=None, simulate=False)
+    paths = write_report(gds.parent, designs_dir / "small.yaml", pdk_root=None, simulate=False,
+                         without_build=True)
     assert paths.layout_png is not None and paths.layout_png.read_bytes()[:4] == b"\x89PNG"
     data = json.loads(paths.json.read_text())
     assert data["sources"]["layout"] == str(gds)

@@ -12,7 +12,7 @@ import pytest
 
 from eqchip import golden as g
 from eqchip.config import load_design
-from eqchip.errors import EqchipError
+from eqchip.errors import ConfigError, EqchipError
 from eqchip.golden.data import load_dataset
 from eqchip.golden.results import load_weights
 from eqchip.golden.train import accuracy, init_params, run_training
@@ -75,6 +75,26 @@ def test_weights_refuse_other_design(tmp_out: Path, designs_dir: Path) -> None:
     (tmp_out / "junk.npz").write_bytes(b"not a zip")
     with pytest.raises(EqchipError, match="not a weights file"):
         load_weights(tmp_out / "junk.npz", small)
+
+
+def test_bad_weights_files_are_config_errors(tmp_out: Path, designs_dir: Path) -> None:
+    small = load_design(designs_dir / "small.yaml").arch
+    npy = tmp_out / "renamed.npz"                  # a bare .npy renamed .npz
+    with open(npy, "wb") as fh:
+        np.save(fh, np.zeros((3, 3), np.int64))
+    with pytest.raises(ConfigError, match=r"renamed.npz: .*bare array \(a .npy file\)"):
+        load_weights(npy, small)
+    partial = tmp_out / "partial.npz"              # an .npz without the biases and arch keys
+    np.savez(partial, layers=np.asarray(small.layers), W0=np.zeros((2, 2), np.int64))
+    with pytest.raises(ConfigError, match=r"partial.npz: .*no array state_bits.*b0") as err:
+        load_weights(partial, small)
+    assert "eqchip train" in (err.value.hint or "")
+    with pytest.raises(ConfigError, match="cannot read the weights file"):
+        load_weights(tmp_out / "missing.npz", small)
+    r = subprocess.run(["eqchip", "sim", str(designs_dir / "small.yaml"), "--weights",
+                        str(npy), "--samples", "1", "-o", str(tmp_out / "sim")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "renamed.npz" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_train_cli_errors(tmp_out: Path, designs_dir: Path) -> None:

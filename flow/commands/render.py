@@ -10,17 +10,6 @@ from eqchip.errors import EqchipError
 from eqchip.ui import Console
 
 
-def design_path(design: str) -> Path:
-    """A design file, or the name of a shipped design (designs/<name>.yaml)."""
-    from eqchip.resources import designs_dir
-
-    p = Path(design)
-    if p.exists() or p.suffix in (".yaml", ".yml") or "/" in design:
-        return p
-    shipped = designs_dir() / f"{design}.yaml"
-    return shipped if shipped.is_file() else p
-
-
 @click.command("render")
 @click.argument("design")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -34,7 +23,7 @@ def command(console: Console, design: str, out_dir: Path | None, lint: bool) -> 
     from eqchip.config import load_design
     from eqchip.render import render_design
 
-    loaded = load_design(design_path(design))
+    loaded = load_design(design)
     out = out_dir or Path("build") / loaded.name / "render"
     res = render_design(loaded, out)
     a = loaded.arch

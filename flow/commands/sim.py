@@ -34,7 +34,6 @@ def command(console: Console, design: str, simulator: str, samples: int | None,
             weights: Path | None, vcd: Path | None, init: str, seed: int,
             out_dir: Path | None) -> None:
     """Co-simulate DESIGN (a YAML file or a shipped design name) against the golden model."""
-    from eqchip.commands.render import design_path
     from eqchip.config import load_design
     from eqchip.errors import EqchipError
     from eqchip.sim import run_cosim
@@ -42,7 +41,7 @@ def command(console: Console, design: str, simulator: str, samples: int | None,
     if weights is not None and vcd is not None:
         raise EqchipError("--vcd records a training operation; it cannot be combined with "
                           "--weights", "drop one of the two options")
-    loaded = load_design(design_path(design))
+    loaded = load_design(design)
     n = samples if samples is not None else (50 if weights is not None else 3)
     work = out_dir or Path("build") / loaded.name / "sim"
     console.info(f"co-simulating {loaded.name} on {simulator}: "

@@ -20,11 +20,6 @@ def word_address(arch: Arch, layer: int, row: int, col: int) -> tuple[int, int]:
     return row * m.words_per_row + c, k * arch.weight_bits
 
 
-def macro_location(arch: Arch, address: int) -> tuple[int, int]:
-    """(macro index, macro address) of a bank address."""
-    return divmod(address, arch.words_per_macro)
-
-
 def pack_matrix(arch: Arch, layer: int, w: np.ndarray) -> list[int]:
     """The `words_l` raw MRAM words of matrix `layer` (non-negative Python ints)."""
     m = arch.matrices[layer]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from eqchip.config.arch import Arch
-from eqchip.errors import EqchipError
+from eqchip.errors import ConfigError
 from eqchip.fileio import write_bytes_atomic, write_json_atomic, write_text_atomic
 from eqchip.golden.model import Params, check_params
 from eqchip.golden.train import TrainingResult
@@ -37,29 +38,47 @@ def save_weights(path: Path, arch: Arch, params: Params, design_sha256: str = ""
 
 
 def load_weights(path: Path, arch: Arch) -> Params:
-    """Integer weights saved by `save_weights`; EqchipError if they do not fit `arch`."""
+    """Integer weights saved by `save_weights`; ConfigError naming the file and the problem if
+    it is not such a file (missing keys, a bare .npy, bad shapes) or does not fit `arch`."""
     path = Path(path)
+    hint = f"give the weights.npz written by `eqchip train {arch.name}`"
     try:
         z = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise EqchipError(f"{path}: not a weights file written by `eqchip train` ({exc})") \
-            from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the weights file: {exc.strerror or exc}",
+                          hint) from None
+    except (ValueError, zipfile.BadZipFile) as exc:
+        raise ConfigError(f"{path}: not a weights file written by `eqchip train` ({exc})",
+                          hint) from None
+    if not isinstance(z, np.lib.npyio.NpzFile):
+        raise ConfigError(f"{path}: not a weights file written by `eqchip train`: it holds one "
+                          f"bare array (a .npy file), not the named arrays of an .npz", hint)
+    n = arch.n_matrices
     with z:
-        stored = {"layers": tuple(int(v) for v in z["layers"])}
-        stored.update({k: int(z[k]) for k in _ARCH_KEYS})
-        want = {"layers": tuple(arch.layers)}
-        want.update({k: int(getattr(arch, k)) for k in _ARCH_KEYS})
-        bad = [f"{k} {stored[k]} != {want[k]}" for k in want if stored[k] != want[k]]
-        if bad:
-            raise EqchipError(f"{path}: weights do not fit design {arch.name!r}: "
-                              + ", ".join(bad), "retrain with `eqchip train` for this design")
-        n = arch.n_matrices
-        p = Params([z[f"W{i}"].astype(np.int64) for i in range(n)],
-                   [z[f"b{i}"].astype(np.int64) for i in range(n)])
+        missing = [k for k in ("layers", *_ARCH_KEYS, *(f"{c}{i}" for i in range(n)
+                                                          for c in ("W", "b")))
+                   if k not in z.files]
+        if missing:
+            raise ConfigError(f"{path}: not a weights file written by `eqchip train`: no "
+                              f"array {', '.join(missing)}", hint)
+        try:
+            stored = {"layers": tuple(int(v) for v in np.asarray(z["layers"]).reshape(-1))}
+            stored.update({k: int(z[k]) for k in _ARCH_KEYS})
+            want = {"layers": tuple(arch.layers)}
+            want.update({k: int(getattr(arch, k)) for k in _ARCH_KEYS})
+            bad = [f"{k} {stored[k]} != {want[k]}" for k in want if stored[k] != want[k]]
+            if bad:
+                raise ConfigError(f"{path}: weights do not fit design {arch.name!r}: "
+                                  + ", ".join(bad), "retrain with `eqchip train` for this design")
+            p = Params([z[f"W{i}"].astype(np.int64) for i in range(n)],
+                       [z[f"b{i}"].astype(np.int64) for i in range(n)])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{path}: not a weights file written by `eqchip train`: an array "
+                              f"has the wrong type or shape ({exc})", hint) from None
     try:
         check_params(arch, p)
     except ValueError as exc:
-        raise EqchipError(f"{path}: {exc}") from None
+        raise ConfigError(f"{path}: {exc}", hint) from None
     return p
 
 

@@ -60,14 +60,25 @@ class RunRecord:
 
 @contextmanager
 def _connect(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
+    """Writers (`create=True`) create the file and schema; readers open it read-only."""
     path = Path(path)
     if not create and not path.is_file():
         raise EqchipError(f"{path}: no regression history yet",
                           hint="run `eqchip regress` first, or give --db with the history file")
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with closing(sqlite3.connect(path, timeout=30)) as conn:
-            conn.executescript(SCHEMA)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30)
+        else:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        with closing(conn):
+            if create:
+                conn.executescript(SCHEMA)
+            elif conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                              "AND name = 'runs'").fetchone() is None:
+                raise EqchipError(f"{path}: not an eqchip history database (no `runs` table)",
+                                  hint="point --db at the history file written by "
+                                       "`eqchip regress`, or run `eqchip regress` first")
             yield conn
     except sqlite3.DatabaseError as exc:
         raise EqchipError(f"{path}: not a usable eqchip history database: {exc}",

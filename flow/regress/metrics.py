@@ -88,11 +88,14 @@ def read_json(path: Path) -> Any:
 REPORT_PREFIX = "report"
 
 
-def collect_build(build_dir: Path) -> tuple[Flattened, list[str]]:
+def collect_build(build_dir: Path, design_sha256: str | None = None
+                  ) -> tuple[Flattened, list[str]]:
     """Metrics of one build directory: metrics.json (required) and, when present, report.json
     under the prefix `report.` (its numbers have their own definitions, e.g. the report's
     `area.total_um2` counts macros by liberty area, so the two files are never mixed).
 
+    design_sha256: the design's sha256; metrics.json of another version of the design (a stale
+    build, e.g. with --no-build after editing the YAML) is an EqchipError.
     Returns the flattened metrics and a list of warnings (a report older than the metrics).
     """
     build_dir = Path(build_dir)
@@ -100,7 +103,15 @@ def collect_build(build_dir: Path) -> tuple[Flattened, list[str]]:
     if not metrics_path.is_file():
         raise EqchipError(f"{metrics_path}: no metrics file",
                           hint="run `eqchip build` for this design (or drop --no-build)")
-    flat = flatten(read_json(metrics_path))
+    doc = read_json(metrics_path)
+    if design_sha256 is not None:
+        built = doc.get("design_sha256") if isinstance(doc, dict) else None
+        if built != design_sha256:
+            raise EqchipError(
+                f"{metrics_path}: design_sha256 {str(built)[:12]} is not that of the design "
+                f"({design_sha256[:12]}); the build is stale",
+                hint="rebuild the design (drop --no-build, or run `eqchip build`)")
+    flat = flatten(doc)
     warnings: list[str] = []
     report_path = build_dir / REPORT_FILE
     if report_path.is_file():

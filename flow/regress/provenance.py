@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -12,10 +11,13 @@ from eqchip.fileio import sha256_file
 PACKAGES = ("eqchip", "siliconcompiler", "lambdapdk", "pyosys", "klayout")
 
 
-def git_commit(cwd: Path | None = None) -> str:
-    """HEAD of the eqchip checkout (suffix `-dirty` with local changes to tracked files);
-    $GITHUB_SHA or `unknown` when eqchip runs from an installed wheel."""
-    cwd = Path(cwd) if cwd else Path(__file__).resolve().parent
+def git_commit(directory: Path | None = None) -> str | None:
+    """HEAD of the git checkout holding `directory` (default: eqchip's own source folder),
+    suffixed `-dirty` with local changes to tracked files; None when it is not in a git
+    checkout (e.g. eqchip runs from an installed wheel) or git is missing."""
+    cwd = Path(directory) if directory is not None else Path(__file__).resolve().parent
+    if cwd.is_file():
+        cwd = cwd.parent
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True,
                               text=True, timeout=30, check=True).stdout.strip()
@@ -23,7 +25,9 @@ def git_commit(cwd: Path | None = None) -> str:
                                  "--untracked-files=no"], cwd=cwd, capture_output=True,
                                 text=True, timeout=60, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        return os.environ.get("GITHUB_SHA", "unknown")
+        return None
+    if not head:
+        return None
     return f"{head}-dirty" if status else head
 
 

@@ -26,6 +26,7 @@ from eqchip.regress.junit import DesignOutcome
 from eqchip.regress.metrics import METRICS_FILE, Flattened, collect_build, read_json
 from eqchip.regress.provenance import git_commit, package_versions, pdk_fingerprint
 from eqchip.regress.rules import RuleSet
+from eqchip.resources import pdk_root_from_env
 
 #: `build(design_yaml, build_root)` builds into <build_root>/<design> in a worker process and
 #: returns a notice (or None); it must be a module-level function
@@ -65,7 +66,8 @@ def _worker(build: BuildFn, design_yaml: str, build_root: str) -> tuple[str | No
 
 def run_builds(designs: list[LoadedDesign], build_root: Path, jobs: int,
                build: BuildFn = build_with_eqchip) -> list[BuildOutcome]:
-    """Build every design, `jobs` at a time, each in its own process."""
+    """Build every design, `jobs` at a time, each in its own process. A worker process that
+    dies (crash, killed, out of memory) is that design's build error; the others keep theirs."""
     dirs = {d.name: Path(build_root) / d.name for d in designs}
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(designs))),
                              mp_context=get_context("spawn")) as pool:
@@ -73,7 +75,13 @@ def run_builds(designs: list[LoadedDesign], build_root: Path, jobs: int,
                    for d in designs}
         out = []
         for d in designs:
-            error, note, seconds = futures[d.name].result()
+            start = time.monotonic()
+            try:
+                error, note, seconds = futures[d.name].result()
+            except Exception as exc:    # noqa: BLE001 - BrokenProcessPool, unpicklable result
+                error = (f"the build process of {d.name} failed: "
+                         f"{type(exc).__name__}: {exc}")
+                note, seconds = None, time.monotonic() - start
             out.append(BuildOutcome(d.name, dirs[d.name], error, seconds, note))
     return out
 
@@ -126,7 +134,8 @@ def tool_versions(d: LoadedDesign, flat: Flattened, build_dir: Path | None = Non
     from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, LIBERTY
 
     lib = LIBERTY.get(DESIGN_CORNER_TO_SC.get(d.design.pdk.corner, ""), None)
-    root = os.environ.get("PDK_ROOT") or _pdk_root_of_build(build_dir)
+    env_root = pdk_root_from_env()
+    root = str(env_root) if env_root is not None else _pdk_root_of_build(build_dir)
     return {**flat.versions, **package_versions(), **pdk_fingerprint(root, lib)}
 
 
@@ -145,7 +154,7 @@ def comparable(metrics: dict[str, float], rules: RuleSet, design: str) -> dict[s
 
 
 def regress(cfg: RegressConfig) -> RegressResult:
-    commit = git_commit()
+    commit = git_commit() or os.environ.get("GITHUB_SHA") or "unknown"
     session = uuid.uuid4().hex
     if cfg.build:
         builds = run_builds(cfg.designs, cfg.build_root, cfg.jobs, cfg.build_fn)
@@ -172,7 +181,7 @@ def _evaluate(cfg: RegressConfig, d: LoadedDesign, b: BuildOutcome) -> DesignRun
         return DesignRun(DesignOutcome(d.name, [], error=b.error, seconds=b.seconds),
                          warnings=warnings)
     try:
-        flat, more = collect_build(b.build_dir)
+        flat, more = collect_build(b.build_dir, d.sha256)
     except EqchipError as exc:
         return DesignRun(DesignOutcome(d.name, [], error=str(exc), seconds=b.seconds),
                          warnings=warnings)

@@ -12,7 +12,7 @@ import jinja2
 
 from eqchip import __version__
 from eqchip.config.loader import LoadedDesign
-from eqchip.errors import EqchipError
+from eqchip.errors import EqchipError, OutputError
 from eqchip.fileio import sha256_bytes, write_bytes_atomic
 from eqchip.macros.spec import macro_for
 from eqchip.macros.verilog import blackbox_verilog
@@ -69,6 +69,15 @@ def render_design(loaded: LoadedDesign, out_dir: Path) -> RenderResult:
     bb_rel = f"{MACRO_DIR}/{arch.macro_module}.v"   # file named after its module
     files: dict[str, bytes] = {rel: text.encode("utf-8") for rel, text in sources.items()}
     files[bb_rel] = blackbox_verilog(macro_for(arch, loaded.tech)).encode("utf-8")
+    # manifest.json marks a complete render: drop the old one before rewriting any file and
+    # write the new one last, so an interrupted re-render leaves no marker
+    marker = out_dir / MANIFEST
+    if marker.is_file() or marker.is_symlink():
+        try:
+            marker.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot remove {marker}: {exc.strerror or exc}",
+                              hint="check that the render folder is writable") from None
     for rel, data in files.items():
         write_bytes_atomic(out_dir / rel, data)
     _remove_stale(out_dir, set(files))

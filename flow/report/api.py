@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from eqchip.config import LoadedDesign, load_design
@@ -20,6 +19,7 @@ from eqchip.report.inputs import (
 )
 from eqchip.report.layout_image import find_layout, render_layout
 from eqchip.report.render import ReportPaths, write_outputs
+from eqchip.resources import pdk_root_from_env
 
 
 def _design(build_dir: Path, design: LoadedDesign | Path | str | None, metrics: dict
@@ -43,17 +43,36 @@ def _design(build_dir: Path, design: LoadedDesign | Path | str | None, metrics: 
 
 
 def _pdk_root(pdk_root: Path | None) -> Path | None:
-    if pdk_root is not None:
-        return Path(pdk_root)
-    env = os.environ.get("PDK_ROOT")
-    return Path(env) if env else None
+    return Path(pdk_root) if pdk_root is not None else pdk_root_from_env()
+
+
+def _check_metrics(metrics_path: Path, metrics: dict, loaded: LoadedDesign,
+                   without_build: bool) -> None:
+    """A report describes one build of this design: metrics.json must exist and come from the
+    same design YAML (sha256), else the figures would mix a stale build with this design."""
+    if not metrics_path.is_file():
+        if without_build:
+            return
+        raise EqchipError(f"{metrics_path}: no such file; {metrics_path.parent} is not an "
+                          "`eqchip build` output",
+                          hint=f"run `eqchip build {loaded.path} --build-dir "
+                               f"{metrics_path.parent}` first, or pass the build's output "
+                               "folder")
+    sha = metrics.get("design_sha256")
+    if sha != loaded.sha256:
+        raise EqchipError(
+            f"{metrics_path}: built from another version of {loaded.path} (design_sha256 "
+            f"{str(sha)[:12]} != {loaded.sha256[:12]}); the build is stale",
+            hint=f"rebuild with `eqchip build {loaded.path}`, or pass the design the build "
+                 "was made from with --design")
 
 
 def write_report(build_dir: Path, design: LoadedDesign | Path | str | None = None, *,
                  vcd: Path | None = None, netlist: Path | None = None,
                  out_dir: Path | None = None, pdk_root: Path | None = None,
                  layout: Path | None = None, work_dir: Path | None = None,
-                 gate_level: bool = True, simulate: bool = True) -> ReportPaths:
+                 gate_level: bool = True, simulate: bool = True,
+                 without_build: bool = False) -> ReportPaths:
     """Analyse a build directory and write report.json, report.md and report.html.
 
     build_dir: `eqchip build` output (metrics.json, netlist, SDC, macro views; searched
@@ -64,19 +83,22 @@ def write_report(build_dir: Path, design: LoadedDesign | Path | str | None = Non
     <out_dir>/report_work). gate_level: simulate the netlist too (Icarus, the co-simulation's
     test) for the activity of every net; off: RTL activity propagated through the gates.
     simulate: when no VCD is given or found, run the co-simulation (Icarus) of one training
-    step to make one (off: vectorless power only).
+    step to make one (off: vectorless power only). without_build: accept a folder with no
+    metrics.json (MRAM-only figures from the design, e.g. before a build); default: an
+    EqchipError. A metrics.json of another design version (design_sha256) is always an error.
     """
     return write_report_analysis(build_dir, design, vcd=vcd, netlist=netlist, out_dir=out_dir,
                                  pdk_root=pdk_root, layout=layout, work_dir=work_dir,
-                                 gate_level=gate_level, simulate=simulate)[0]
+                                 gate_level=gate_level, simulate=simulate,
+                                 without_build=without_build)[0]
 
 
 def write_report_analysis(build_dir: Path, design: LoadedDesign | Path | str | None = None, *,
                           vcd: Path | None = None, netlist: Path | None = None,
                           out_dir: Path | None = None, pdk_root: Path | None = None,
                           layout: Path | None = None, work_dir: Path | None = None,
-                          gate_level: bool = True, simulate: bool = True
-                          ) -> tuple[ReportPaths, Analysis]:
+                          gate_level: bool = True, simulate: bool = True,
+                          without_build: bool = False) -> tuple[ReportPaths, Analysis]:
     """`write_report`, also returning the analysis (energy model, power run, activity)."""
     build_dir = Path(build_dir)
     if not build_dir.is_dir():
@@ -85,6 +107,7 @@ def write_report_analysis(build_dir: Path, design: LoadedDesign | Path | str | N
     metrics_path = build_dir / "metrics.json"
     metrics = read_metrics(metrics_path)
     loaded = _design(build_dir, design, metrics)
+    _check_metrics(metrics_path, metrics, loaded, without_build)
     top = f"{loaded.arch.name}_top"
     out_dir = Path(out_dir) if out_dir is not None else build_dir
     files = BuildFiles(

@@ -41,27 +41,12 @@ class InternalPowerResult:
         return self.sequential_w + self.combinational_w
 
 
-@lru_cache(maxsize=4096)
-def _compiled(expr: str):  # noqa: ANN202 - (callable, names)
-    return compile_function(expr)
-
-
 def _prob(expr: str, duties: dict[str, float]) -> float:
     """P(expr = 1) with independent inputs of the given duties (pins not given: 0.5)."""
     if not expr:
         return 1.0
-    fn, names = _compiled(expr)
-    total = 0.0
-    n = len(names)
-    for code in range(1 << n):
-        v = {nm: (code >> k) & 1 for k, nm in enumerate(names)}
-        if fn(v):
-            p = 1.0
-            for k, nm in enumerate(names):
-                d = duties.get(nm, 0.5)
-                p *= d if (code >> k) & 1 else 1.0 - d
-            total += p
-    return total
+    t = _truth(expr)
+    return t.probability(np.array([duties.get(n, 0.5) for n in t.pins]))
 
 
 def internal_power(nl: Netlist, lib: dict[str, CellLogic],
@@ -111,6 +96,7 @@ def internal_power(nl: Netlist, lib: dict[str, CellLogic],
 
 @lru_cache(maxsize=4096)
 def _truth(func: str) -> Truth:
+    """The one cache of compiled Liberty functions (`function` and `when` strings)."""
     fn, names = compile_function(func)
     return Truth(fn, names)
 

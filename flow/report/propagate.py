@@ -66,6 +66,10 @@ class Truth:
                 q[i] ^= 1
                 self.diff[i, k] = float(self.f[k] != self.f[idx[tuple(q)]])
 
+    def probability(self, p: np.ndarray) -> float:
+        """P(f = 1), inputs independent with P(x) = p."""
+        return float(np.where(self.bits > 0, p, 1.0 - p).prod(axis=1) @ self.f)
+
     def differences(self, p: np.ndarray) -> tuple[float, np.ndarray]:
         """P(f = 1) and P(df/dx_i = 1) for every input, inputs independent with P(x) = p."""
         probs = np.where(self.bits > 0, p, 1.0 - p)            # (patterns, n)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from eqchip.fileio import write_json_atomic, write_text_atomic
+from eqchip.fileio import write_bytes_atomic, write_text_atomic
 from eqchip.report import plots
 from eqchip.resources import templates_dir
 
@@ -39,10 +39,11 @@ def fmt(v: object, digits: int = 4) -> str:
 
 
 def _env(html: bool) -> jinja2.Environment:
+    """HTML escapes every value (raw figure data URIs are marked `|safe` in the template)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / "report")),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
-        lstrip_blocks=True, autoescape=jinja2.select_autoescape(["html"]) if html else False)
+        lstrip_blocks=True, autoescape=html)
     env.filters["fmt"] = fmt
     return env
 
@@ -115,13 +116,16 @@ def write_outputs(data: dict, out_dir: Path, layout_png: bytes | None) -> Report
     out_dir.mkdir(parents=True, exist_ok=True)
     jpath, mpath, hpath = out_dir / "report.json", out_dir / "report.md", out_dir / "report.html"
     lpath = out_dir / "layout.png" if layout_png is not None else None
-    write_json_atomic(jpath, data)
+    # Render every text first, then write, report.json (what tools read) last: a rendering
+    # failure writes nothing, so the three files never come from different runs.
+    json_out = json.dumps(data, indent=2, sort_keys=True) + "\n"
     ctx = {"d": data, "key": key_figures(data), "json_text": json.dumps(data, indent=1)}
-    write_text_atomic(mpath, _env(False).get_template("report.md.j2").render(**ctx))
+    md_text = _env(False).get_template("report.md.j2").render(**ctx)
     ctx["fig"] = figures(data, layout_png)
-    write_text_atomic(hpath, _env(True).get_template("report.html.j2").render(**ctx))
+    html_text = _env(True).get_template("report.html.j2").render(**ctx)
+    write_text_atomic(mpath, md_text)
+    write_text_atomic(hpath, html_text)
     if lpath is not None and layout_png is not None:
-        from eqchip.fileio import write_bytes_atomic
-
         write_bytes_atomic(lpath, layout_png)
+    write_text_atomic(jpath, json_out)
     return ReportPaths(jpath, mpath, hpath, lpath)

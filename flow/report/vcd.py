@@ -19,8 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from eqchip.errors import EqchipError
-
-_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12, "fs": 1e-15}
+from eqchip.sim.vcd import timescale_seconds
 
 
 class VcdError(EqchipError):
@@ -152,12 +151,10 @@ def _split_range(full: str, width: int) -> tuple[str, int, int]:
 
 
 def _timescale(text: str, path: Path) -> float:
-    t = text.replace(" ", "")
-    num = "".join(ch for ch in t if ch.isdigit()) or "1"
-    unit = t[len(num):] if t.startswith(num) else t.lstrip("0123456789")
-    if unit not in _UNITS:
-        raise VcdError(f"{path}: unknown $timescale {text!r}")
-    return int(num) * _UNITS[unit]
+    try:
+        return timescale_seconds(text)
+    except ValueError:
+        raise VcdError(f"{path}: unknown $timescale {text!r}") from None
 
 
 def _changes(path: Path, hdr: VcdHeader) -> Iterator[tuple[int, str, str]]:

@@ -14,15 +14,18 @@ from pathlib import Path
 
 from eqchip.fileio import write_bytes_atomic
 
-_UNIT_PS = {"fs": 1e-3, "ps": 1.0, "ns": 1e3, "us": 1e6, "ms": 1e9, "s": 1e12}
+_UNIT_S = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12, "fs": 1e-15}
 
 
-def _timescale_ps(text: str) -> float:
+def timescale_seconds(text: str) -> float:
+    """Seconds per time unit of a VCD `$timescale` body ("1ns", "10 ps", "100fs"; no number
+    means 1). ValueError if it is not one. Shared by the simulation and the report."""
     t = text.replace(" ", "")
-    for unit in ("fs", "ps", "ns", "us", "ms", "s"):
-        if t.endswith(unit):
-            return float(t[: -len(unit)] or 1) * _UNIT_PS[unit]
-    raise ValueError(f"unknown VCD timescale {text!r}")
+    unit = t.lstrip("0123456789")
+    num = t[: len(t) - len(unit)]
+    if unit not in _UNIT_S:
+        raise ValueError(f"unknown VCD timescale {text!r}")
+    return int(num or "1") * _UNIT_S[unit]
 
 
 def _tokens(fh: io.TextIOBase) -> Iterator[str]:
@@ -48,7 +51,7 @@ def window_vcd(src: Path, dst: Path, tb: str, t0_ps: int, t1_ps: int) -> None:
                     if t == "$end":
                         break
                     ts.append(t)
-                scale = _timescale_ps("".join(ts))
+                scale = timescale_seconds("".join(ts)) * 1e12      # ps per unit
                 out.append(f"$timescale {''.join(ts)} $end")
             elif tok == "$scope":
                 kind, name, _ = next(toks), next(toks), next(toks)
