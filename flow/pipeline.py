@@ -17,10 +17,6 @@ if TYPE_CHECKING:
     from eqchip.config import LoadedDesign
     from eqchip.report import ReportPaths
 
-#: the step whose timing and power the report needs (eqchip.asic.flow.STA_STEP)
-_REPORT_NEEDS = "synthesis.sta"
-
-
 @dataclass(frozen=True)
 class BuildReport:
     build: BuildResult
@@ -31,9 +27,11 @@ class BuildReport:
 def report_skip_reason(result: BuildResult) -> str | None:
     """Why the report cannot be written after this build (None: it can): it needs the
     post-synthesis timing and power of the synthesis.sta step."""
+    from eqchip.asic.flow import STA_STEP  # imports SiliconCompiler: only once a build ran
+
     flow = result.metrics.get("flow") or {}
-    if _REPORT_NEEDS not in (flow.get("completed") or []) or not result.metrics.get("timing"):
-        return f"no report: post-synthesis timing and power ({_REPORT_NEEDS}) did not run"
+    if STA_STEP not in (flow.get("completed") or []) or not result.metrics.get("timing"):
+        return f"no report: post-synthesis timing and power ({STA_STEP}) did not run"
     return None
 
 

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from eqchip.asic.flow import FRONTEND_STEPS
+from eqchip.asic.flow import FRONTEND_TOOLS, STA_STEP
 from eqchip.asic.yosys_shim import pyosys_version, real_yosys
 
 
@@ -50,7 +50,7 @@ def detect_tools() -> list[Tool]:
                           "synthesis", "pip install pyosys (or put yosys >= 0.48 on PATH)"))
     sta = shutil.which("sta")
     tools.append(Tool("sta", "sta (OpenSTA)", sta is not None,
-                      _version([sta, "-version"]) if sta else None, sta, "synthesis.sta",
+                      _version([sta, "-version"]) if sta else None, sta, STA_STEP,
                       "apt-get install opensta (Debian package of OpenSTA)"))
     orx = shutil.which("openroad")
     tools.append(Tool("openroad", "openroad", orx is not None,
@@ -66,9 +66,8 @@ def detect_tools() -> list[Tool]:
 
 def tool_for_step(step: str) -> str:
     """Key of the tool that runs `step` of eqchip's flow."""
-    frontend = {"elaborate": "slang", "synthesis": "yosys", "synthesis.sta": "sta"}
-    if step in FRONTEND_STEPS:
-        return frontend[step]
+    if step in FRONTEND_TOOLS:
+        return FRONTEND_TOOLS[step]
     return "klayout" if step == "write.gds" else "openroad"
 
 

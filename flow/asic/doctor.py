@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eqchip.asic.capabilities import Tool, detect_tools, runnable_steps, tool_for_step
+from eqchip.asic.flow import FRONTEND_STEPS
 from eqchip.asic.pdk import INSTALL_HINT, PdkFile, Sky130Paths, sky130_cfg_dir
 from eqchip.resources import pdk_root_from_env
 
@@ -33,8 +34,8 @@ class DoctorReport:
 
     @property
     def frontend_ok(self) -> bool:
-        need = ("elaborate", "synthesis", "synthesis.sta")
-        return self.pdk_error is None and all(s.runnable for s in self.steps if s.step in need)
+        return self.pdk_error is None and all(s.runnable for s in self.steps
+                                              if s.step in FRONTEND_STEPS)
 
     @property
     def complete_ok(self) -> bool:

@@ -12,8 +12,9 @@ from eqchip.asic.tasks.sta_debian import PostSynthesisStaTask
 FLOW_NAME = "eqchip-asicflow"
 STA_STEP = "synthesis.sta"
 
-#: steps that run with tools this machine class can have without OpenROAD
-FRONTEND_STEPS = ("elaborate", "synthesis", STA_STEP)
+#: steps that run with tools this machine class can have without OpenROAD, and their tools
+FRONTEND_TOOLS = {"elaborate": "slang", "synthesis": "yosys", STA_STEP: "sta"}
+FRONTEND_STEPS = tuple(FRONTEND_TOOLS)
 
 
 def make_flow() -> Flowgraph:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from eqchip.asic.floorplan import Floorplan
-from eqchip.asic.flow import STA_STEP
+from eqchip.asic.flow import FRONTEND_TOOLS, STA_STEP
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import liberty_area
 
@@ -97,8 +97,7 @@ def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN0
 
     tools: dict[str, Any] = {"siliconcompiler": siliconcompiler.__version__,
                              "lambdapdk": getattr(lambdapdk, "__version__", None)}
-    for step, name in (("elaborate", "slang"), ("synthesis", "yosys"),
-                       ("synthesis.sta", "sta")):
+    for step, name in FRONTEND_TOOLS.items():
         v = _node(proj, "toolversion", step, "record") if step in done else None
         if v:
             tools[name] = v
