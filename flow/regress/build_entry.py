@@ -7,16 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def build_unavailable() -> str | None:
-    """Why `eqchip build` cannot be called from here, or None if it can."""
-    try:
-        from eqchip.asic.run import BuildOptions, build  # noqa: F401
-        from eqchip.pipeline import build_with_report  # noqa: F401
-    except ImportError as exc:
-        return f"eqchip build is not importable ({exc})"
-    return None
-
-
 def run_build(design_yaml: str, build_root: str) -> str | None:
     """Build one design into `<build_root>/<design>` like `eqchip build` (steps whose inputs did
     not change are not rerun), leaving metrics.json and report.json there.
