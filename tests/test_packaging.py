@@ -31,8 +31,8 @@ def wheel(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_contains_every_module(wheel: Path, repo_root: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    modules = {"eqchip/" + p.relative_to(repo_root / "flow").as_posix()
-               for p in (repo_root / "flow").rglob("*.py")}
+    modules = {"eqchip/" + p.relative_to(repo_root / "flow" / "eqchip").as_posix()
+               for p in (repo_root / "flow" / "eqchip").rglob("*.py")}
     assert modules - names == set(), "add the sub-package to [tool.setuptools] packages"
 
 

@@ -12,12 +12,12 @@ _PKG = Path(__file__).resolve().parent
 def data_dir(name: str) -> Path:
     """Return the folder `templates`, `pdk_cfg` or `designs`.
 
-    In a checkout (or an editable install) they sit beside `flow/`; an installed wheel
-    carries them under `eqchip/_data/`.
+    In a checkout (or an editable install) they sit beside `flow/` (the package is
+    `flow/eqchip/`); an installed wheel carries them under `eqchip/_data/`.
     """
     if name not in ("templates", "pdk_cfg", "designs"):
         raise ValueError(f"unknown data folder {name!r}")
-    for candidate in (_PKG.parent / name, _PKG / "_data" / name):
+    for candidate in (_PKG.parent.parent / name, _PKG / "_data" / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"eqchip data folder {name!r} not found beside {_PKG}")
