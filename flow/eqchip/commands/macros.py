@@ -35,18 +35,32 @@ def command(console: Console, design: str, out_dir: Path | None, pdk_root: Path 
     from eqchip.macros.electrical import electrical
 
     el = electrical(spec, spec.tech.typical_corner)
-    n_macros = sum(m.macros for m in loaded.arch.matrices)
+    m = el.model
+    n_macros = sum(mat.macros for mat in loaded.arch.matrices)
     console.kv(f"MRAM macro {spec.name}", [
-        ("organisation", f"{spec.words} words x {spec.bits} bits ({spec.capacity_bits} bits)"),
+        ("organisation", f"{spec.words} words x {spec.bits} bits ({spec.capacity_bits} bits): "
+                         f"{m.org.rows} rows x {m.org.cols} columns, column mux {m.org.mux}"),
         ("instances in design", n_macros),
         ("size", f"{views.width_um:.2f} x {views.height_um:.2f} um "
-                 f"({views.area_um2:.0f} um^2)"),
-        (f"read / write energy ({tt})",
+                 f"({views.area_um2:.0f} um^2; model {spec.area_um2:.0f} um^2)"),
+        (f"read / write energy ({tt}, {m.vdd:g} V)",
          f"{el.read_energy_pj:.3f} / {el.write_energy_pj:.3f} pJ per access"),
-        ("clock-to-DOUT / min period", f"{el.read_ns:.2f} / {el.min_period_ns:.2f} ns"),
+        ("clock-to-DOUT / write / min period",
+         f"{el.read_ns:.2f} / {el.write_ns:.2f} / {el.min_period_ns:.2f} ns"),
         ("standby leakage", f"{el.leakage_uw:.3f} uW"),
         ("views", str(views.dir)),
     ])
+    for title, parts, total, unit, fmt in (
+            (f"read energy per access ({tt})", m.read_parts, el.read_energy_pj, "pJ", ".4f"),
+            (f"write energy per access ({tt}, {m.write_attempts:.4g} expected attempts)",
+             m.write_parts, el.write_energy_pj, "pJ", ".4f"),
+            (f"leakage ({tt})", m.leakage_parts, el.leakage_uw, "uW", ".5f"),
+            ("area", spec.area_parts_um2, spec.area_um2, "um^2", ".1f"),
+            (f"clock-to-DOUT ({tt})", m.read_delay_parts, el.read_ns, "ns", ".3f")):
+        rows = [(k, f"{v:{fmt}}", f"{100.0 * v / total:.1f} %" if total else "-")
+                for k, v in parts.items()]
+        rows.append(("total", f"{total:{fmt}}", "100.0 %"))
+        console.table(title, ["part", unit, "share"], rows)
     if check:
         from eqchip.macros.checks import check_macro_views
 

@@ -70,8 +70,11 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
                     f"pdk_cfg/mram/{tech.name}.yaml"))
         return out
     period = d.clock.period_ns
-    t = tech.timing
-    slowest = max(t.read_ns + t.setup_ns, t.write_ns) * corner.delay_scale
+    # The macro model (it imports only eqchip.config.mram_tech) gives the access times.
+    from eqchip.macros.model import macro_model
+
+    m = macro_model(mr.words_per_macro, mr.word_bits, tech, corner)
+    slowest = max(m.read_ns + tech.timing.setup_ns * corner.delay_scale, m.write_ns)
     if period < slowest:
         out.append((("clock", "freq_mhz"),
                     f"{d.clock.freq_mhz} MHz (period {period:.2f} ns) is faster than MRAM "

@@ -15,7 +15,8 @@ from eqchip.resources import pdk_cfg_dir
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Non-finite numbers (.inf, .nan) are rejected: they would reach Liberty and macro.json.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Source(_Strict):
@@ -26,33 +27,93 @@ class Source(_Strict):
 
 
 class CellParams(_Strict):
+    """One 1T1MTJ bit cell (device numbers)."""
+
     area_um2: float = Field(gt=0, le=100, description="Area of one bit cell (1T1MTJ) in um^2")
-    array_efficiency: float = Field(
-        gt=0, le=1, description="Fraction of macro area that is bit cells (rest: periphery)")
-    periphery_overhead_um2: float = Field(
-        ge=0, default=0.0, description="Fixed periphery area per macro (decoders, sense amps)")
+    aspect_ratio: float = Field(
+        gt=0.05, le=20, description="Cell height / width (NVSim CellAspectRatio); the bit line "
+                                    "runs along the height, the word line along the width")
+    access_width_um: float = Field(gt=0, le=50, description="Access transistor width, um")
+    r_p_kohm: float = Field(gt=0, le=1e4, description="MTJ resistance, parallel (low) state, kohm")
+    r_ap_kohm: float = Field(gt=0, le=1e4,
+                             description="MTJ resistance, antiparallel (high) state, kohm")
+    read_voltage_v: float = Field(gt=0, le=1.0, description="Read (clamp) voltage across the cell")
+    write_current_ua: float = Field(gt=0, le=1e4, description="Write (switching) current, uA")
+    write_pulse_ns: float = Field(gt=0, le=1000, description="Write pulse width, ns")
+
+    @model_validator(mode="after")
+    def _tmr(self) -> CellParams:
+        if self.r_ap_kohm <= self.r_p_kohm:
+            raise ValueError("r_ap_kohm must exceed r_p_kohm (the antiparallel state is the "
+                             "high-resistance state)")
+        return self
 
 
-class EnergyParams(_Strict):
-    read_pj_per_bit: float = Field(gt=0, description="Energy of reading one bit, pJ")
-    write_pj_per_bit: float = Field(gt=0, description="Energy of writing one bit, pJ")
-    standby_leakage_uw: float = Field(
-        ge=0, description="Periphery standby leakage of one macro, uW (the array is non-volatile)")
-    standby_leakage_uw_per_kbit: float = Field(
-        ge=0, default=0.0, description="Extra periphery leakage per kbit of capacity, uW")
+class PeripheryParams(_Strict):
+    """CMOS periphery of the macro (sky130 numbers; see docs/mram.md for each equation)."""
+
+    supply_v: float = Field(gt=0, le=5, description="Periphery supply at the typical corner, V")
+    column_mux_max: int = Field(ge=1, le=64, description="Largest column multiplexing (power of 2)")
+    gate_cap_ff_per_um: float = Field(gt=0, le=10, description="MOS gate capacitance per um width")
+    junction_cap_ff_per_um: float = Field(
+        gt=0, le=10, description="Drain junction + contact capacitance per um width")
+    bitline_cap_ff_per_um: float = Field(gt=0, le=10, description="Bit/source-line wire, fF/um")
+    wordline_cap_ff_per_um: float = Field(gt=0, le=10, description="Word-line wire, fF/um")
+    wordline_res_ohm_per_um: float = Field(gt=0, le=1e4, description="Word-line wire, ohm/um")
+    mux_width_um: float = Field(gt=0, le=50, description="Column-multiplexer transistor width")
+    stage_effort: float = Field(gt=1.5, le=10, description="Fan-out per stage of driver chains")
+    fo4_ns: float = Field(gt=0, le=10, description="Fan-out-of-4 inverter delay, ns")
+    driver_kohm: float = Field(gt=0, le=1000,
+                               description="Bit-line clamp / write-driver on-resistance, kohm")
+    decoder_gate_cap_pf: float = Field(gt=0, le=1, description="Input pin of a decoder NAND, pF")
+    decoder_gate_area_um2: float = Field(gt=0, le=1000)
+    decoder_gate_leakage_nw: float = Field(ge=0, le=1e6)
+    wl_driver_area_um2: float = Field(gt=0, le=1000)
+    wl_driver_leakage_nw: float = Field(ge=0, le=1e6)
+    register_clock_pj: float = Field(gt=0, le=10, description="Flip-flop internal energy per clock")
+    register_toggle_pj: float = Field(ge=0, le=10,
+                                      description="Flip-flop internal energy per output toggle")
+    register_clk_to_q_ns: float = Field(gt=0, le=10)
+    register_area_um2: float = Field(gt=0, le=1000)
+    register_leakage_nw: float = Field(ge=0, le=1e6)
+    sense_energy_pj: float = Field(ge=0, le=100,
+                                   description="Current-mode sense amplifier, energy per sense")
+    sense_latency_ns: float = Field(ge=0, le=100)
+    sense_leakage_nw: float = Field(ge=0, le=1e6)
+    sense_amp_area_um2: float = Field(gt=0, le=1e5)
+    write_driver_area_um2: float = Field(gt=0, le=1e5)
+    write_driver_leakage_nw: float = Field(ge=0, le=1e6)
+    bias_current_ua: float = Field(ge=0, le=1e4,
+                                   description="Always-on read-clamp/reference bias current, uA")
+    control_area_um2: float = Field(ge=0, le=1e6,
+                                    description="Fixed area: control, timing, clock buffers")
+
+    @model_validator(mode="after")
+    def _mux(self) -> PeripheryParams:
+        if self.column_mux_max & (self.column_mux_max - 1):
+            raise ValueError(f"column_mux_max must be a power of two, got {self.column_mux_max}")
+        return self
+
+
+class WriteVerify(_Strict):
+    """Read the word back after each write and rewrite it if a bit failed."""
+
+    enabled: bool = False
+    retry_probability: float = Field(
+        ge=0, le=0.5, default=0.0, description="Probability that a word needs another write")
 
 
 class TimingParams(_Strict):
-    read_ns: float = Field(gt=0, le=1000, description="Read access time (clock to data out), ns")
-    write_ns: float = Field(gt=0, le=1000, description="Write pulse time, ns")
-    setup_ns: float = Field(gt=0, default=0.3, description="Input setup time to CLK, ns")
-    hold_ns: float = Field(ge=0, default=0.1, description="Input hold time after CLK, ns")
-    input_cap_pf: float = Field(gt=0, default=0.005, description="Signal input pin capacitance, pF")
+    setup_ns: float = Field(gt=0, le=100, default=0.3, description="Input setup time to CLK, ns")
+    hold_ns: float = Field(ge=0, le=100, default=0.1, description="Input hold time after CLK, ns")
+    input_cap_pf: float = Field(gt=0, le=10, default=0.005,
+                                description="Signal input pin capacitance, pF")
     output_drive_ns_per_pf: float = Field(
-        ge=0, default=2.0, description="DOUT driver: extra clock-to-output delay per pF of load")
+        ge=0, le=1000, default=2.0, description="DOUT driver: extra clock-to-output delay per pF")
     output_transition_ns: float = Field(
-        gt=0, default=0.1, description="DOUT transition time into a zero load, ns")
-    max_output_cap_pf: float = Field(gt=0, default=0.5, description="Largest load on DOUT, pF")
+        gt=0, le=100, default=0.1, description="DOUT transition time into a zero load, ns")
+    max_output_cap_pf: float = Field(gt=0, le=100, default=0.5,
+                                     description="Largest load on DOUT, pF")
 
 
 class PhysicalParams(_Strict):
@@ -69,12 +130,17 @@ class PhysicalParams(_Strict):
     power_strap_width_um: float = Field(
         ge=0.3, le=10, default=1.6, description="Width of the met4 VPWR/VGND straps, um")
     power_strap_pitch_um: float = Field(
-        gt=0, default=40.0, description="Distance between VPWR/VGND strap pairs, um")
+        ge=5.0, le=10000, default=40.0, description="Distance between VPWR/VGND strap pairs, um")
 
     @model_validator(mode="after")
     def _ar(self) -> PhysicalParams:
         if self.aspect_ratio_min > self.aspect_ratio_max:
             raise ValueError("aspect_ratio_min must not exceed aspect_ratio_max")
+        if self.power_strap_pitch_um < 2 * self.power_strap_width_um + 1.0:
+            raise ValueError(
+                f"power_strap_pitch_um ({self.power_strap_pitch_um}) must be at least "
+                f"2 x power_strap_width_um + 1 um ({2 * self.power_strap_width_um + 1.0}) so a "
+                "VPWR/VGND strap pair fits in one pitch")
         return self
 
 
@@ -87,9 +153,16 @@ class Corner(_Strict):
     process: float = Field(gt=0, default=1.0)
     voltage: float = Field(gt=0, le=5)
     temperature: float = Field(ge=-60, le=175)
-    delay_scale: float = Field(gt=0, default=1.0, description="Times read/setup/hold/write")
-    energy_scale: float = Field(gt=0, default=1.0, description="Times read/write energy")
-    leakage_scale: float = Field(gt=0, default=1.0, description="Times standby leakage")
+    delay_scale: float = Field(gt=0, le=100, default=1.0,
+                               description="Times every CMOS periphery delay")
+    leakage_scale: float = Field(gt=0, le=1e6, default=1.0,
+                                 description="Times CMOS periphery leakage")
+
+    @property
+    def energy_scale(self) -> float:
+        """C x V^2 scale of this corner against 1.8 V (for display; the macro model computes
+        every energy at the corner voltage itself)."""
+        return (self.voltage / 1.8) ** 2
 
 
 _TT = Corner(name="tt_025C_1v80", voltage=1.8, temperature=25.0)
@@ -103,8 +176,9 @@ class MramTech(_Strict):
     node_nm: int = Field(gt=0)
     device: Literal["stt", "sot", "vgsot"] = "stt"
     cell: CellParams
-    energy: EnergyParams
-    timing: TimingParams
+    periphery: PeripheryParams
+    write_verify: WriteVerify = WriteVerify()
+    timing: TimingParams = TimingParams()
     physical: PhysicalParams = PhysicalParams()
     corners: list[Corner] = Field(default=[_TT], min_length=1,
                                   description="PVT corners to write Liberty views for")
@@ -117,6 +191,10 @@ class MramTech(_Strict):
             raise ValueError(f"corner names must be unique, got {names}")
         if not any(n.startswith("tt_") for n in names):
             raise ValueError("corners must include a typical (tt_...) corner")
+        tt = next(c for c in self.corners if c.name.startswith("tt_"))
+        if abs(tt.voltage - self.periphery.supply_v) > 1e-9:
+            raise ValueError(f"the typical corner {tt.name} runs at {tt.voltage} V but "
+                             f"periphery.supply_v is {self.periphery.supply_v} V; make them equal")
         return self
 
     @property

@@ -1,22 +1,25 @@
 """Electrical numbers of a macro at one PVT corner, and the hand calculation of its power.
 
-Every Liberty number comes from here, so the power check compares OpenSTA against the same
-arithmetic a reader can redo from the technology file."""
+Every Liberty number comes from here, and here from the one macro model
+(`eqchip.macros.model`), so the Liberty view, macro.json, `eqchip macros` and the report all
+carry the same figures, and the power check compares OpenSTA against arithmetic a reader can
+redo from the technology file."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from eqchip.config.mram_tech import Corner
+from eqchip.macros.model import MacroModel, macro_model
 from eqchip.macros.spec import MacroSpec
 
 
 @dataclass(frozen=True)
 class Electrical:
     corner: Corner
-    read_energy_pj: float      # one read access: bits x E_read
-    write_energy_pj: float     # one write access: bits x E_write
-    leakage_uw: float          # periphery standby leakage of the macro
+    read_energy_pj: float      # one read access, every periphery part included
+    write_energy_pj: float     # one write access (expected, with write-verify retries)
+    leakage_uw: float          # standby leakage of the macro
     read_ns: float             # CLK -> DOUT with no load
     write_ns: float
     setup_ns: float
@@ -26,24 +29,26 @@ class Electrical:
     drive_ns_per_pf: float
     output_transition_ns: float
     max_output_cap_pf: float
+    model: MacroModel          # the parts behind the totals
 
 
 def electrical(spec: MacroSpec, corner: Corner) -> Electrical:
-    t, e = spec.tech.timing, spec.tech.energy
+    t = spec.tech.timing
     d = corner.delay_scale
-    leak = (e.standby_leakage_uw + e.standby_leakage_uw_per_kbit * spec.capacity_bits / 1024.0)
-    read_ns, setup_ns, write_ns = t.read_ns * d, t.setup_ns * d, t.write_ns * d
+    m = macro_model(spec.words, spec.bits, spec.tech, corner, spec.mux)
+    setup_ns = t.setup_ns * d
     return Electrical(
         corner=corner,
-        read_energy_pj=spec.bits * e.read_pj_per_bit * corner.energy_scale,
-        write_energy_pj=spec.bits * e.write_pj_per_bit * corner.energy_scale,
-        leakage_uw=leak * corner.leakage_scale,
-        read_ns=read_ns, write_ns=write_ns, setup_ns=setup_ns, hold_ns=t.hold_ns * d,
-        min_period_ns=max(read_ns + setup_ns, write_ns),
+        read_energy_pj=m.read_energy_pj,
+        write_energy_pj=m.write_energy_pj,
+        leakage_uw=m.leakage_uw,
+        read_ns=m.read_ns, write_ns=m.write_ns, setup_ns=setup_ns, hold_ns=t.hold_ns * d,
+        min_period_ns=max(m.read_ns + setup_ns, m.write_ns),
         input_cap_pf=t.input_cap_pf,
         drive_ns_per_pf=t.output_drive_ns_per_pf * d,
         output_transition_ns=t.output_transition_ns * d,
         max_output_cap_pf=t.max_output_cap_pf,
+        model=m,
     )
 
 

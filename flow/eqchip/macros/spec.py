@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from eqchip.config.arch import Arch, clog2, macro_module_name
 from eqchip.config.mram_tech import MramTech
 from eqchip.errors import ConfigError
+from eqchip.macros.model import Organisation, area_parts, organisation
 
 MAX_WORDS = 1 << 20
 MAX_BITS = 1024
@@ -17,6 +18,7 @@ class MacroSpec:
     words: int
     bits: int
     tech: MramTech
+    mux: int | None = None     # column multiplexing; None: chosen by the model (choose_mux)
 
     def __post_init__(self) -> None:
         if not (1 <= self.words <= MAX_WORDS):
@@ -25,6 +27,10 @@ class MacroSpec:
         if not (1 <= self.bits <= MAX_BITS):
             raise ConfigError(f"MRAM macro bits = {self.bits} is out of range",
                               hint=f"use 1 .. {MAX_BITS} bits per word")
+        if self.mux is not None and (self.mux < 1 or self.mux & (self.mux - 1)
+                                     or self.mux > self.words):
+            raise ConfigError(f"MRAM macro column multiplexing {self.mux} is not allowed",
+                              hint=f"use a power of two from 1 to {self.words} (the words)")
 
     @property
     def name(self) -> str:
@@ -39,14 +45,24 @@ class MacroSpec:
         return self.words * self.bits
 
     @property
+    def organisation(self) -> Organisation:
+        return organisation(self.words, self.bits, self.tech, self.mux)
+
+    @property
+    def area_parts_um2(self) -> dict[str, float]:
+        """Area of each part of the macro (eqchip.macros.model)."""
+        return area_parts(self.organisation, self.tech)
+
+    @property
     def array_area_um2(self) -> float:
-        """Bit cells plus the periphery that scales with them (array efficiency)."""
-        return self.capacity_bits * self.tech.cell.area_um2 / self.tech.cell.array_efficiency
+        """The bit cells alone."""
+        return self.area_parts_um2["cell array"]
 
     @property
     def area_um2(self) -> float:
-        """Area the technology file asks for (before snapping to the placement grid)."""
-        return self.array_area_um2 + self.tech.cell.periphery_overhead_um2
+        """Area of the macro model: cells plus periphery (before snapping to the placement
+        grid)."""
+        return sum(self.area_parts_um2.values())
 
 
 def macro_for(arch: Arch, tech: MramTech) -> MacroSpec:

@@ -52,27 +52,44 @@ class MacroViews:
         return self.width_um * self.height_um
 
 
+def _rounded(parts: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 6) for k, v in parts.items()}
+
+
 def _summary(spec: MacroSpec, fp: Floorplan, tech_lef: TechLef,
              files: dict[str, Any]) -> dict[str, Any]:
     corners = {}
     for c in spec.tech.corners:
         el = electrical(spec, c)
+        m = el.model
         corners[c.name] = {
             "read_energy_pj": el.read_energy_pj, "write_energy_pj": el.write_energy_pj,
             "leakage_uw": el.leakage_uw, "read_ns": el.read_ns, "write_ns": el.write_ns,
             "setup_ns": el.setup_ns, "hold_ns": el.hold_ns, "min_period_ns": el.min_period_ns,
             "voltage": c.voltage, "temperature": c.temperature,
+            "read_energy_parts_pj": _rounded(m.read_parts),
+            "write_energy_parts_pj": _rounded(m.write_parts),
+            "leakage_parts_uw": _rounded(m.leakage_parts),
+            "read_delay_parts_ns": _rounded(m.read_delay_parts),
+            "write_delay_parts_ns": _rounded(m.write_delay_parts),
+            "write_attempts": m.write_attempts, "read_window_ns": m.read_window_ns,
         }
+    org = spec.organisation
+    tt = electrical(spec, spec.tech.typical_corner).model
     return {
         "generator": f"eqchip {__version__}",
         "name": spec.name,
         "words": spec.words, "bits": spec.bits, "addr_bits": spec.addr_bits,
         "capacity_bits": spec.capacity_bits,
+        "organisation": {"rows": org.rows, "columns": org.cols, "column_mux": org.mux,
+                         "bitline_um": round(org.bitline_um, 4),
+                         "wordline_um": round(org.wordline_um, 4),
+                         "bitline_pf": round(tt.caps.bitline_pf, 6),
+                         "wordline_pf": round(tt.caps.wordline_pf, 6)},
         "technology": spec.tech.model_dump(mode="json"),
         "area_requested_um2": spec.area_um2,
+        "area_parts_um2": _rounded(spec.area_parts_um2),
         "area_um2": fp.area_um2, "width_um": um(fp.width), "height_um": um(fp.height),
-        "read_pj_per_bit": spec.tech.energy.read_pj_per_bit,
-        "write_pj_per_bit": spec.tech.energy.write_pj_per_bit,
         "corners": corners,
         "tech_lef": str(tech_lef.path),
         "pins": [{"name": p.name, "direction": p.port.direction, "use": p.port.use,
