@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from mram_hand import hand, raw_tech
 
 from eqchip.config import load_design, load_mram_tech
 from eqchip.errors import ConfigError
@@ -24,6 +25,7 @@ from eqchip.macros.checks import (
     check_pins,
     check_sta,
 )
+from eqchip.macros.electrical import electrical
 from eqchip.macros.techlef import find_tech_lef, read_tech_lef
 
 SHAPES = [(16, 32), (100, 24), (7, 9), (512, 64)]
@@ -93,29 +95,24 @@ def test_views_pass_all_checks(tech, pdk_root, tmp_out, words, bits):
 
 @needs_tools
 def test_power_matches_hand_calculation_from_tech_file(views_16x32, pdk_root):
-    """Hand calculation straight from the YAML numbers (not from eqchip's own arithmetic)."""
-    raw = yaml.safe_load((Path(__file__).parent.parent / "pdk_cfg/mram/stt_sky130.yaml")
-                         .read_text())
-    bits = 32
-    e_read = bits * raw["energy"]["read_pj_per_bit"]            # pJ per read access
-    e_write = bits * raw["energy"]["write_pj_per_bit"]          # pJ per write access
-    leak_uw = raw["energy"]["standby_leakage_uw"] + \
-        raw["energy"]["standby_leakage_uw_per_kbit"] * 16 * 32 / 1024
+    """Hand calculation straight from the YAML numbers (tests/mram_hand.py, not eqchip's own
+    arithmetic) against OpenSTA's report_power of the generated Liberty."""
+    raw = raw_tech()
+    want = hand(raw, 16, 32, 1)
+    e_read, e_write, leak_uw = want["read_pj"], want["write_pj"], want["leakage_uw"]
     activities = ((1.0, 0.0), (1.0, 1.0), (0.5, 0.25), (0.2, 0.9))
     r = check_sta(views_16x32, activities=activities)
     assert r.ok, r.problems
-    period_ns = max(2 * max(raw["timing"]["read_ns"] + raw["timing"]["setup_ns"],
-                            raw["timing"]["write_ns"]), 20.0)
+    period_ns = max(2 * max(want["read_ns"] + raw["timing"]["setup_ns"], want["write_ns"]), 20.0)
     f_mhz = 1000.0 / period_ns
     for p_ce, p_we in activities:
-        hand = f_mhz * (p_ce * (1 - p_we) * e_read + p_ce * p_we * e_write) + leak_uw  # uW
+        hand_uw = f_mhz * (p_ce * (1 - p_we) * e_read + p_ce * p_we * e_write) + leak_uw
         sta = r.details[f"power_ce{p_ce}_we{p_we}_sta_uw"]
-        assert abs(sta - hand) / hand < 0.05, (p_ce, p_we, sta, hand)
+        assert abs(sta - hand_uw) / hand_uw < 0.05, (p_ce, p_we, sta, hand_uw)
     # A read-only and a write-only cycle differ by the write/read energy ratio.
     rd = r.details["power_ce1.0_we0.0_sta_uw"] - leak_uw
     wr = r.details["power_ce1.0_we1.0_sta_uw"] - leak_uw
-    assert wr / rd == pytest.approx(raw["energy"]["write_pj_per_bit"]
-                                    / raw["energy"]["read_pj_per_bit"], rel=0.01)
+    assert wr / rd == pytest.approx(e_write / e_read, rel=0.01)
     assert r.details["opensta_internal_power_factor"] in (1.0, 2.0)
 
 
@@ -125,7 +122,7 @@ def test_sta_timing_arcs_follow_the_technology(views_16x32, tech):
     assert r.ok, r.problems
     for c in tech.corners:
         assert r.details[f"{c.name}_clock-to-DOUT_ns"] == pytest.approx(
-            tech.timing.read_ns * c.delay_scale, rel=0.01)
+            electrical(views_16x32.spec, c).read_ns, rel=0.01)
         assert r.details[f"{c.name}_setup_ns"] == pytest.approx(
             tech.timing.setup_ns * c.delay_scale, rel=0.01)
 
@@ -138,7 +135,7 @@ def test_power_check_catches_wrong_energy(views_16x32, tmp_path):
     lib = bad.liberty_typical
     text = lib.read_text()
     # Double the read energy in the typical Liberty only.
-    read_pj = 32 * 0.052
+    read_pj = json.loads(bad.json.read_text())["corners"]["tt_025C_1v80"]["read_energy_pj"]
     new = text.replace(f'values ("{read_pj:.6g}")', f'values ("{2 * read_pj:.6g}")')
     assert new != text
     lib.write_text(new)
@@ -293,10 +290,10 @@ def test_bad_shapes_and_tech_files_are_config_errors(tech, tmp_path):
     raw = yaml.safe_load(src.read_text())
     (tmp_path / "mram").mkdir()
     raw["name"] = "my_mtj"
-    raw["energy"]["write_pj_per_bit"] = 0.5
+    raw["cell"]["write_current_ua"] = 60.0
     (tmp_path / "mram/my_mtj.yaml").write_text(yaml.safe_dump(raw))
     mine = load_mram_tech("my_mtj", tmp_path)            # the documented user workflow
-    assert mine.energy.write_pj_per_bit == 0.5
+    assert mine.cell.write_current_ua == 60.0
     assert MacroSpec(4, 8, mine).name == "eqchip_mram_my_mtj_4x8"
     raw["corners"][1]["name"] = "fast"
     (tmp_path / "mram/my_mtj.yaml").write_text(yaml.safe_dump(raw))
@@ -324,6 +321,13 @@ def test_cli_writes_the_macro_the_design_instantiates(designs_dir, pdk_root, tmp
     assert f"MACRO {arch.macro_module}\n" in (d / f"{arch.macro_module}.lef").read_text()
     for name in ("pins", "lef_geometry", "gds", "opensta"):
         assert f"ok {name}" in proc.stdout
+    # The breakdown of the one macro model, per part, with its total.
+    tt = info["corners"]["tt_025C_1v80"]
+    for part, value in tt["read_energy_parts_pj"].items():
+        assert part in proc.stdout and f"{value:.4f}" in proc.stdout
+    assert sum(tt["read_energy_parts_pj"].values()) == pytest.approx(tt["read_energy_pj"])
+    assert sum(tt["write_energy_parts_pj"].values()) == pytest.approx(tt["write_energy_pj"])
+    assert f"{tt['read_energy_pj']:.4f}" in proc.stdout
 
 
 def test_cli_without_pdk_is_a_pdk_error(designs_dir, tmp_path):

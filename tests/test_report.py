@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mram_hand import hand, raw_tech
 
 from eqchip import golden as g
 from eqchip.config import load_design
@@ -39,12 +40,11 @@ def test_report_without_a_build_covers_the_mram_only(tmp_path, designs_dir):
     assert all(k in data for k in REQUIRED)
     assert data["area"] is None and data["power"] is None
     assert any("logic energy is missing" in n for n in data["notes"])
-    # MRAM-only inference energy of small by hand: 96 reads x 32 bits x read_pj_per_bit
-    # + 2 macros x leakage x 209 cycles x 20 ns
-    tech = load_design(designs_dir / "small.yaml").tech
-    e = tech.energy
-    leak_w = (e.standby_leakage_uw + e.standby_leakage_uw_per_kbit * 16 * 32 / 1024) * 1e-6
-    want = 96 * 32 * e.read_pj_per_bit + 2 * leak_w * 209 * 20e-9 * 1e12
+    # MRAM-only inference energy of small by hand: 96 reads x E_read of the 16 x 32 macro
+    # + 2 macros x leakage x 209 cycles x 20 ns (macro numbers by hand: tests/mram_hand.py)
+    macro = hand(raw_tech(), 16, 32, 1)
+    leak_w = macro["leakage_uw"] * 1e-6
+    want = 96 * macro["read_pj"] + 2 * leak_w * 209 * 20e-9 * 1e12
     assert data["energy"]["inference"]["total_pj"]["value"] == pytest.approx(want)
     assert paths.markdown.read_text().startswith("# eqchip report: small")
 

@@ -310,17 +310,14 @@ def mram_inputs(loaded: LoadedDesign):  # noqa: ANN201 - (MacroSpec, PowerInputs
     el = electrical(spec, corner)
     tfile = f"pdk_cfg/mram/{tech.name}.yaml"
     at = f"corner {corner.name}"
+    model = (f"eqchip.macros.model, {spec.name} ({el.model.org.rows} rows x "
+             f"{el.model.org.cols} columns) at {at}, {el.model.vdd:g} V ({tfile})")
     return spec, {
         "read_pj_per_word": Figure(el.read_energy_pj, "pJ",
-                                   f"{spec.bits} bits x energy.read_pj_per_bit x {at} "
-                                   f"energy_scale {corner.energy_scale:g} ({tfile})"),
+                                   f"read energy per access with periphery: {model}"),
         "write_pj_per_word": Figure(el.write_energy_pj, "pJ",
-                                    f"{spec.bits} bits x energy.write_pj_per_bit x {at} "
-                                    f"energy_scale {corner.energy_scale:g} ({tfile})"),
-        "macro_leakage_w": Figure(el.leakage_uw * 1e-6, "W",
-                                  f"energy.standby_leakage_uw + standby_leakage_uw_per_kbit x "
-                                  f"{spec.capacity_bits / 1024:g} kbit, x {at} leakage_scale "
-                                  f"{corner.leakage_scale:g} ({tfile})"),
+                                    f"write energy per access with periphery: {model}"),
+        "macro_leakage_w": Figure(el.leakage_uw * 1e-6, "W", f"macro leakage: {model}"),
     }
 
 

@@ -2,8 +2,8 @@
 
     E_logic_dyn  = P_logic_dyn  x cycles x T_clk      (P from activity-annotated OpenSTA power)
     E_logic_leak = P_logic_leak x cycles x T_clk
-    E_mram_read  = reads  x E_read_word   (E_read_word  = word_bits x read_pj_per_bit)
-    E_mram_write = writes x E_write_word  (E_write_word = word_bits x write_pj_per_bit)
+    E_mram_read  = reads  x E_read_word   (E_read_word:  macro model, periphery included)
+    E_mram_write = writes x E_write_word  (E_write_word: macro model, periphery included)
     E_mram_leak  = n_macros x P_macro_leak x cycles x T_clk
     E            = sum of the five parts
 

@@ -43,8 +43,8 @@ def area_section(nl: Netlist, lib: dict[str, CellLogic], loaded: LoadedDesign,
         else:
             unknown[c.type] = unknown.get(c.type, 0) + 1
     macro = n_macro * spec.area_um2
-    msrc = (f"{n_macro} x {spec.name} area (pdk_cfg/mram/{loaded.tech.name}.yaml: bits x "
-            f"cell.area_um2 / array_efficiency + periphery_overhead_um2)")
+    msrc = (f"{n_macro} x {spec.name} area (eqchip.macros.model: cells + periphery, "
+            f"pdk_cfg/mram/{loaded.tech.name}.yaml)")
     w, h = dig(metrics, "macros", "width_um"), dig(metrics, "macros", "height_um")
     if isinstance(w, int | float) and isinstance(h, int | float):
         macro = n_macro * float(w) * float(h)
