@@ -28,11 +28,13 @@ def tech():
 
 # ------------------------------------------------------------------ hand calculation
 
-@pytest.mark.parametrize("words,bits,mux", [(16, 32, 1), (512, 64, 2)])
-def test_model_matches_the_hand_calculation(tech, words, bits, mux):
+@pytest.mark.parametrize("words,bits,mux,subarrays", [(16, 32, 1, 1), (512, 64, 2, 1),
+                                                     (16384, 64, 8, 4), (12000, 64, 8, 3)])
+def test_model_matches_the_hand_calculation(tech, words, bits, mux, subarrays):
     want = hand(raw_tech(), words, bits, mux)
     m = macro_model(words, bits, tech)
-    assert (m.org.mux, m.org.rows, m.org.cols) == (mux, -(-words // mux), bits * mux)
+    assert (m.org.mux, m.org.subarrays, m.org.rows, m.org.cols) == \
+        (mux, subarrays, want["rows"], bits * mux)
     assert m.caps.bitline_pf * 1000 == pytest.approx(want["bitline_ff"], rel=1e-9)
     assert m.caps.wordline_pf * 1000 == pytest.approx(want["wordline_ff"], rel=1e-9)
     assert m.read_energy_pj == pytest.approx(want["read_pj"], rel=1e-9)
@@ -68,8 +70,10 @@ def test_issue_macros_grow_with_size_and_include_every_part(tech):
         assert b.area_um2 > a.area_um2
     for m in models:
         for parts in (m.read_parts, m.write_parts, m.leakage_parts, m.area_parts):
-            assert all(v > 0 for v in parts.values()), parts
-        assert len(m.read_parts) == 7 and len(m.write_parts) == 6
+            # the global bus exists only when the array is split into subarrays
+            assert all(v > 0 for k, v in parts.items()
+                       if m.org.subarrays > 1 or k != "global address and data bus"), parts
+        assert len(m.read_parts) == 8 and len(m.write_parts) == 7
         assert m.read_energy_pj == pytest.approx(sum(m.read_parts.values()))
         assert m.write_energy_pj == pytest.approx(sum(m.write_parts.values()))
 
@@ -83,8 +87,11 @@ def test_energy_grows_with_rows_columns_and_word_width(tech):
         return all(all(y > x for x, y in zip(a, b, strict=True))
                    for a, b in zip(seq, seq[1:], strict=False))
 
-    # rows: more words at one column multiplexing
-    assert increasing([rw(w, 32, 1) for w in (16, 64, 256, 1024, 4096)])
+    # rows: more words at one column multiplexing, in one subarray (up to 512 rows) ...
+    assert increasing([rw(w, 32, 1) for w in (16, 64, 128, 256, 400, 512)])
+    # ... and in full 512-row subarrays (a split into shorter subarrays lowers the energy
+    # per access: 513 rows are two subarrays of 257, see docs/mram.md)
+    assert increasing([rw(512 * n, 32, 1) for n in (1, 2, 3, 4, 8)])
     # columns: the same 64 rows with 1, 2, 4, 8 words per row
     assert increasing([rw(64 * m, 32, m) for m in (1, 2, 4, 8)])
     # word width: more bits per word, same words

@@ -54,6 +54,8 @@ class PeripheryParams(_Strict):
 
     supply_v: float = Field(gt=0, le=5, description="Periphery supply at the typical corner, V")
     column_mux_max: int = Field(ge=1, le=64, description="Largest column multiplexing (power of 2)")
+    subarray_rows_max: int = Field(
+        ge=16, le=1 << 20, description="Most word lines per subarray; taller arrays are split")
     gate_cap_ff_per_um: float = Field(gt=0, le=10, description="MOS gate capacitance per um width")
     junction_cap_ff_per_um: float = Field(
         gt=0, le=10, description="Drain junction + contact capacitance per um width")

@@ -26,13 +26,15 @@ def _clog2(n: int) -> int:
 
 @dataclass(frozen=True)
 class Organisation:
-    """How `words` x `bits` sit in one array: `mux` words share a row, so the array has
-    `rows` word lines and `cols` = bits x mux bit lines."""
+    """How `words` x `bits` sit in the macro: `mux` words share a row, and the ceil(words/mux)
+    rows are split into `subarrays` equal subarrays of `rows` word lines and `cols` = bits x mux
+    bit lines each (one subarray is active per access)."""
 
     words: int
     bits: int
     mux: int
-    rows: int
+    subarrays: int
+    rows: int               # word lines per subarray
     cols: int
     addr_bits: int          # ADDR pins
     row_addr_bits: int      # decoded by the row decoder
@@ -46,6 +48,11 @@ class Organisation:
     @property
     def wordline_um(self) -> float:
         return self.cols * self.cell_width_um
+
+    @property
+    def bus_um(self) -> float:
+        """Global address/data bus along the stacked subarrays (0 with one subarray)."""
+        return self.subarrays * self.bitline_um if self.subarrays > 1 else 0.0
 
 
 def choose_mux(words: int, bits: int, mux_max: int) -> int:
@@ -61,11 +68,13 @@ def choose_mux(words: int, bits: int, mux_max: int) -> int:
 
 def organisation(words: int, bits: int, tech: MramTech, mux: int | None = None) -> Organisation:
     m = mux or choose_mux(words, bits, tech.periphery.column_mux_max)
-    rows = -(-words // m)
+    all_rows = -(-words // m)
+    n_sub = -(-all_rows // tech.periphery.subarray_rows_max)
+    rows = -(-all_rows // n_sub)
     c = tech.cell
     return Organisation(
-        words=words, bits=bits, mux=m, rows=rows, cols=bits * m, addr_bits=_clog2(words),
-        row_addr_bits=_clog2(rows),
+        words=words, bits=bits, mux=m, subarrays=n_sub, rows=rows, cols=bits * m,
+        addr_bits=_clog2(words), row_addr_bits=_clog2(rows),
         cell_width_um=math.sqrt(c.area_um2 / c.aspect_ratio),
         cell_height_um=math.sqrt(c.area_um2 * c.aspect_ratio))
 
@@ -76,6 +85,7 @@ class Capacitances:
     wordline_pf: float       # one word line: access-transistor gates + wire
     predecode_lines: tuple[tuple[int, float], ...]   # (lines in the group, pF per line)
     colsel_pf: float         # one column-select line (0 without multiplexing)
+    bus_pf: float            # one global bus line (0 with one subarray)
 
 
 def capacitances(org: Organisation, tech: MramTech) -> Capacitances:
@@ -92,7 +102,8 @@ def capacitances(org: Organisation, tech: MramTech) -> Capacitances:
     if org.mux > 1:
         colsel = (org.bits * p.mux_width_um * p.gate_cap_ff_per_um
                   + org.wordline_um * p.wordline_cap_ff_per_um) * FF
-    return Capacitances(bl, wl, pre, colsel)
+    bus = org.bus_um * p.bitline_cap_ff_per_um * FF
+    return Capacitances(bl, wl, pre, colsel, bus)
 
 
 @dataclass(frozen=True)
@@ -143,12 +154,13 @@ def area_parts(org: Organisation, tech: MramTech) -> dict[str, float]:
     p = tech.periphery
     n_pre = sum(k for k in [4] * (org.row_addr_bits // 2) + [2] * (org.row_addr_bits % 2))
     registers = org.addr_bits + 2 + 2 * org.bits
+    n = org.subarrays
     return {
-        "cell array": org.rows * org.cols * tech.cell.area_um2,
-        "row decoder and word-line drivers": (org.rows * (p.decoder_gate_area_um2
-                                                          + p.wl_driver_area_um2)
-                                              + n_pre * p.decoder_gate_area_um2),
-        "column mux, sense amplifiers, write drivers": (
+        "cell array": n * org.rows * org.cols * tech.cell.area_um2,
+        "row decoder and word-line drivers": n * (org.rows * (p.decoder_gate_area_um2
+                                                              + p.wl_driver_area_um2)
+                                                  + n_pre * p.decoder_gate_area_um2),
+        "column mux, sense amplifiers, write drivers": n * (
             org.bits * (p.sense_amp_area_um2 + p.write_driver_area_um2)
             + (org.mux * p.decoder_gate_area_um2 if org.mux > 1 else 0.0)),
         "I/O registers": registers * p.register_area_um2,
@@ -175,6 +187,11 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     e_coldec = (1.0 - 1.0 / org.mux) * caps.colsel_pf * v * v
     e_wl = caps.wordline_pf * v * v * chain
     decoders = e_rowdec + e_coldec
+    # global bus: address + CE/WE lines and the data lines toggle with probability 1/2, one
+    # subarray-select line changes with probability 1 - 1/n
+    n_sub = org.subarrays
+    e_bus_ctl = (0.5 * (org.addr_bits + 2) + (1.0 - 1.0 / n_sub)) * caps.bus_pf * v * v
+    e_bus_data = 0.5 * org.bits * caps.bus_pf * v * v
 
     # ---- delays (ns)
     path_effort = max(org.rows, 1) * caps.wordline_pf / p.decoder_gate_cap_pf
@@ -184,6 +201,7 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     t_bl = 2.2 * p.driver_kohm * caps.bitline_pf * d            # bit line to 90 % of its level
     t_sa = p.sense_latency_ns * d
     t_clkq = p.register_clk_to_q_ns * d
+    t_bus = 0.38 * p.wordline_res_ohm_per_um * org.bus_um * caps.bus_pf * 1e-3 * d
     read_window = t_bl + t_sa
 
     # ---- read (one word of b bits)
@@ -193,6 +211,7 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     e_sense = b * (i_cell * v * read_window * FJ + p.sense_energy_pj * s)
     read_parts = {
         "input registers (ADDR, CE, WE)": (org.addr_bits + 2) * e_reg * s,
+        "global address and data bus": e_bus_ctl + e_bus_data,
         "row and column decoders": decoders,
         "word-line driver and word line": e_wl,
         "bit-line precharge to the read voltage": e_bl,
@@ -209,6 +228,7 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     e_verify = attempts * (e_bl + e_cell_read + e_sense) if wv.enabled else 0.0
     write_parts = {
         "input registers (ADDR, CE, WE, DIN)": (org.addr_bits + 2 + b) * e_reg * s,
+        "global address and data bus": e_bus_ctl + e_bus_data,
         "row and column decoders": decoders,
         "word-line driver and word line": e_wl,
         "write drivers and bit-line charging": e_drive,
@@ -220,16 +240,17 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     nw = 1e-3 * corner.leakage_scale
     registers = org.addr_bits + 2 + 2 * b
     leakage_parts = {
-        "row decoder and word-line drivers": org.rows * (p.decoder_gate_leakage_nw
-                                                         + p.wl_driver_leakage_nw) * nw,
-        "sense amplifiers and write drivers": b * (p.sense_leakage_nw
-                                                   + p.write_driver_leakage_nw) * nw,
+        "row decoder and word-line drivers": n_sub * org.rows * (
+            p.decoder_gate_leakage_nw + p.wl_driver_leakage_nw) * nw,
+        "sense amplifiers and write drivers": n_sub * b * (
+            p.sense_leakage_nw + p.write_driver_leakage_nw) * nw,
         "I/O registers": registers * p.register_leakage_nw * nw,
         "read bias (always on)": p.bias_current_ua * v,
     }
 
     read_delay = {
         "input register clock-to-Q": t_clkq,
+        "global bus (address in, data out)": 2 * t_bus,
         "row decoder and word-line driver": t_dec,
         "word-line wire": t_wl,
         "bit-line settling": t_bl,
@@ -238,6 +259,7 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     }
     write_delay = {
         "input register clock-to-Q": t_clkq,
+        "global bus (address and data in)": t_bus,
         "row decoder and word-line driver": t_dec,
         "word-line wire": t_wl,
         "bit-line charging": t_bl,
