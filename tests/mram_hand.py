@@ -52,7 +52,8 @@ def hand(raw: dict, words: int, bits: int, mux: int) -> dict[str, float]:
         E_dec += (1 - 1 / mux) * C_sel * V ** 2
     E_wl = C_wl * V ** 2 * f / (f - 1)
     E_bus = (0.5 * (A + 2) + (1 - 1 / n_sub) + 0.5 * bits) * C_bus * V ** 2
-    E_ff = (p["register_clock_pj"] + p["register_toggle_pj"] / 2) * 1000
+    E_ff = (p["register_clock_pj"] + p["register_toggle_pj"] / 2) * 1000 \
+        + p["register_clock_pin_pf"] * 1000 * V ** 2
     t_bl = 2.2 * p["driver_kohm"] * C_bl / 1000         # ns
     t_win = t_bl + p["sense_latency_ns"]
     I_read = cell["read_voltage_v"] * (1 / cell["r_p_kohm"] + 1 / cell["r_ap_kohm"]) / 2  # mA

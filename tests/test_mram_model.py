@@ -191,6 +191,7 @@ def test_periphery_constants_are_the_sky130_liberty_and_lef_values(pdk_root):
     assert pin_cap("inv_1", "A") * 1000 / width == pytest.approx(p["gate_cap_ff_per_um"],
                                                                  rel=0.005)
     assert pin_cap("nand2_1", "A") == pytest.approx(p["decoder_gate_cap_pf"], rel=1e-6)
+    assert pin_cap("dfxtp_1", "CLK") == pytest.approx(p["register_clock_pin_pf"], rel=1e-6)
     for key, cell, name in (("decoder_gate_area_um2", "nand2_1", "area"),
                             ("decoder_gate_leakage_nw", "nand2_1", "cell_leakage_power"),
                             ("wl_driver_area_um2", "inv_4", "area"),
@@ -285,3 +286,13 @@ def test_typical_corner_must_run_at_the_periphery_supply(tmp_path):
     _write_tech(tmp_path, lambda r: r["periphery"].__setitem__("supply_v", 1.5))
     with pytest.raises(ConfigError, match="supply_v"):
         load_mram_tech("my_mtj", tmp_path)
+
+
+def test_docs_table_is_the_model(tech):
+    """docs/mram.md quotes the three reference macros; the numbers must be the model's."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "mram.md").read_text()
+    models = [macro_model(w, b, tech) for w, b in ISSUE_MACROS]
+    for label, attr in (("read, new", "read_energy_pj"), ("write, new", "write_energy_pj")):
+        row = re.search(rf"^\| \*\*{label}\*\* \|(.*)$", doc, re.M).group(1)
+        quoted = [float(x) for x in re.findall(r"\*\*([0-9.]+) pJ\*\*", row)]
+        assert quoted == pytest.approx([getattr(m, attr) for m in models], abs=6e-4), label

@@ -73,6 +73,7 @@ class PeripheryParams(_Strict):
     wl_driver_area_um2: float = Field(gt=0, le=1000)
     wl_driver_leakage_nw: float = Field(ge=0, le=1e6)
     register_clock_pj: float = Field(gt=0, le=10, description="Flip-flop internal energy per clock")
+    register_clock_pin_pf: float = Field(ge=0, le=1, description="Flip-flop clock-pin capacitance")
     register_toggle_pj: float = Field(ge=0, le=10,
                                       description="Flip-flop internal energy per output toggle")
     register_clk_to_q_ns: float = Field(gt=0, le=10)

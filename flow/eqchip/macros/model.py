@@ -182,7 +182,9 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     chain = f / (f - 1.0)                         # load + tapered driver chain: C (1 + 1/(f-1))
 
     # ---- energy parts shared by read and write (pJ)
-    e_reg = p.register_clock_pj + 0.5 * p.register_toggle_pj
+    # one flip-flop per access: internal energy (Liberty, at supply_v: times s) + its clock pin
+    e_reg = (p.register_clock_pj + 0.5 * p.register_toggle_pj) * s \
+        + p.register_clock_pin_pf * v * v
     e_rowdec = sum((1.0 - 1.0 / k) * cl * v * v for k, cl in caps.predecode_lines)
     e_coldec = (1.0 - 1.0 / org.mux) * caps.colsel_pf * v * v
     e_wl = caps.wordline_pf * v * v * chain
@@ -210,14 +212,14 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     e_cell_read = b * i_cell * v * read_window * FJ
     e_sense = b * (i_cell * v * read_window * FJ + p.sense_energy_pj * s)
     read_parts = {
-        "input registers (ADDR, CE, WE)": (org.addr_bits + 2) * e_reg * s,
+        "input registers (ADDR, CE, WE)": (org.addr_bits + 2) * e_reg,
         "global address and data bus": e_bus_ctl + e_bus_data,
         "row and column decoders": decoders,
         "word-line driver and word line": e_wl,
         "bit-line precharge to the read voltage": e_bl,
         "cell read current": e_cell_read,
         "sense amplifiers (reference current + I-V converter)": e_sense,
-        "output register (DOUT)": b * e_reg * s,
+        "output register (DOUT)": b * e_reg,
     }
 
     # ---- write
@@ -227,7 +229,7 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
     e_cell_write = attempts * b * c.write_current_ua * v * c.write_pulse_ns * FJ
     e_verify = attempts * (e_bl + e_cell_read + e_sense) if wv.enabled else 0.0
     write_parts = {
-        "input registers (ADDR, CE, WE, DIN)": (org.addr_bits + 2 + b) * e_reg * s,
+        "input registers (ADDR, CE, WE, DIN)": (org.addr_bits + 2 + b) * e_reg,
         "global address and data bus": e_bus_ctl + e_bus_data,
         "row and column decoders": decoders,
         "word-line driver and word line": e_wl,
