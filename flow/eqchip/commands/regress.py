@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from eqchip.errors import OutputError
 from eqchip.fileio import write_text_atomic
 from eqchip.regress.errors import RegressionFailed
+from eqchip.regress.history import check_history
 from eqchip.regress.junit import write_junit
 from eqchip.regress.rules import load_rules
 from eqchip.regress.runner import RegressConfig, RegressResult, load_designs, regress
@@ -51,19 +53,24 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
     """Build DESIGNS (names or YAML files; default: every design with a baseline), compare
     their metrics with the committed baselines under the rules, write JUnit XML and a Markdown
     summary, and record the run in the history. Exits 1 on any regression."""
+    out = out or build_root / "regress"
+    junit = out / "junit.xml"
+    summary = out / "summary.md"
+    # the last run's results go first: a run that fails or is killed before writing its own
+    # must not leave them looking like its result (CI publishes junit.xml)
+    remove_outputs(junit, summary)
     baselines = baselines or designs_dir() / "baselines"
     rules = load_rules(rules_path or designs_dir() / "regress_rules.yaml")
-    out = out or build_root / "regress"
     if history is None and not no_history:
         history = build_root / "regress" / "history.sqlite"
+    if history is not None:
+        check_history(history)        # a damaged history is an error before the builds
     cfg = RegressConfig(designs=load_designs(list(designs), baselines), build_root=build_root,
                         baselines_dir=baselines, rules=rules, jobs=jobs,
                         update_baseline=update_baseline, build=not no_build,
                         history=None if no_history else history)
     result = regress(cfg)
     _show(console, result, show_all)
-    junit = out / "junit.xml"
-    summary = out / "summary.md"
     write_junit(junit, [r.outcome for r in result.runs])
     write_text_atomic(summary, markdown([r.outcome for r in result.runs], result.commit))
     console.info(f"JUnit XML: {junit}")
@@ -91,6 +98,20 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
             else "see the errors above"
         raise RegressionFailed("\n".join(lines), hint=hint)
     console.ok(f"no regressions in {len(result.runs)} design(s) at {result.commit[:12]}")
+
+
+def remove_outputs(*paths: Path) -> None:
+    """Delete the previous run's result files (only regular files; a folder or link with that
+    name is left alone and later refused by the atomic writer)."""
+    for path in paths:
+        try:
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot remove the previous run's {path}: "
+                              f"{exc.strerror or exc}",
+                              hint="make the folder writable (the old file must not look like "
+                                   "this run's result)") from None
 
 
 def _show(console: Console, result: RegressResult, show_all: bool) -> None:
