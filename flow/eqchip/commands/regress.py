@@ -6,8 +6,11 @@ from pathlib import Path
 
 import click
 
+from eqchip.buildlock import build_locks
 from eqchip.errors import OutputError
 from eqchip.fileio import write_text_atomic
+from eqchip.interrupts import interruptible
+from eqchip.pathcheck import check_build_paths
 from eqchip.regress.errors import RegressionFailed
 from eqchip.regress.history import check_history
 from eqchip.regress.junit import write_junit
@@ -69,7 +72,14 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
                         baselines_dir=baselines, rules=rules, jobs=jobs,
                         update_baseline=update_baseline, build=not no_build,
                         history=None if no_history else history)
-    result = regress(cfg)
+    folders = [build_root / d.name for d in cfg.designs]
+    if not no_build:
+        check_build_paths(folders[0])
+    # the build folders are this run's (no `eqchip build` into them meanwhile); Ctrl-C or
+    # SIGTERM end every build process and exit 130 / 143 without results
+    with build_locks(folders, notify=console.warn), \
+            interruptible("regression run", "rerun it; the builds resume where they stopped"):
+        result = regress(cfg)
     _show(console, result, show_all)
     write_junit(junit, [r.outcome for r in result.runs])
     write_text_atomic(summary, markdown([r.outcome for r in result.runs], result.commit))

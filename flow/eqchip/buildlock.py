@@ -1,0 +1,122 @@
+"""One build at a time per build folder.
+
+`build_lock(folder)` takes an exclusive `flock` on `<folder>/.eqchip-lock` and writes who holds
+it (pid, start time, command) into the file. A second build into the same folder is refused at
+once with that record. The kernel releases a flock when its process ends, however it ends, so
+a lock left by a crashed or killed build is never in the way: the next build takes it over and
+says whose it was (the record is still in the file). Processes forked by the build (SC's node
+processes) share the lock, so a folder whose tools still run after the main process was
+killed stays locked until they end.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from eqchip.errors import EqchipError, OutputError
+
+LOCK_NAME = ".eqchip-lock"
+
+
+class BuildLocked(EqchipError):
+    """Another eqchip build is using the build folder (exit code 7)."""
+
+    exit_code = 7
+
+
+def _record() -> dict[str, object]:
+    return {"pid": os.getpid(), "started_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "command": " ".join(["eqchip", *sys.argv[1:]])[:300]}
+
+
+def _read(fd: int) -> dict[str, object] | None:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        data = os.read(fd, 4096)
+        rec = json.loads(data.decode("utf-8")) if data.strip() else None
+    except (OSError, ValueError):
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def describe(rec: dict[str, object] | None) -> str:
+    if not rec:
+        return "a build whose record is unreadable"
+    return (f"pid {rec.get('pid')}, started {rec.get('started_utc')} UTC: "
+            f"{rec.get('command') or 'eqchip'}")
+
+
+def _pid_alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def build_lock(folder: Path, notify: Callable[[str], None] | None = None) -> Iterator[Path]:
+    """Hold the lock of build folder `folder` (created if needed) for the block.
+
+    Raises BuildLocked naming the running build when another process holds it. A record
+    left by a build that ended without releasing it is taken over (reported to `notify`)."""
+    folder = Path(folder)
+    path = folder / LOCK_NAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot create the build lock {path}: {exc.strerror or exc}",
+                          hint="check that the build folder can be created and written") \
+            from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            rec = _read(fd)
+            still = "" if _pid_alive((rec or {}).get("pid")) else \
+                " (that process has ended, but tools it started still run)"
+            raise BuildLocked(f"{folder} is in use by another eqchip build ({describe(rec)})"
+                              f"{still}",
+                              hint="wait for it to finish, stop it, or build into another "
+                                   "--build-dir") from None
+        except OSError as exc:
+            raise OutputError(f"cannot lock {path}: {exc.strerror or exc}",
+                              hint="use a build folder on a local file system") from None
+        old = _read(fd)
+        if old is not None and notify is not None:
+            notify(f"{folder}: taking over the lock of a build that ended without releasing "
+                   f"it ({describe(old)}); its job resumes")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(_record()) + "\n").encode(), 0)
+        try:
+            yield path
+        finally:
+            # an empty lock file is a released lock; the flock ends with the descriptor
+            try:
+                os.ftruncate(fd, 0)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def build_locks(folders: list[Path], notify: Callable[[str], None] | None = None
+                ) -> Iterator[None]:
+    """Hold the locks of several build folders (all or none)."""
+    with ExitStack() as stack:
+        for folder in folders:
+            stack.enter_context(build_lock(folder, notify))
+        yield

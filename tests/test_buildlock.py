@@ -1,0 +1,75 @@
+"""One build per build folder: a second build is refused at once, a crashed build's lock is
+taken over."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from eqchip.buildlock import LOCK_NAME, BuildLocked, build_lock
+
+HOLDER = """
+import fcntl, json, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.write(fd, json.dumps({"pid": os.getpid(), "started_utc": "2026-01-01T00:00:00Z",
+                         "command": "eqchip build small"}).encode())
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_second_build_is_refused_naming_the_running_one(tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        start = time.monotonic()
+        with pytest.raises(BuildLocked) as info, build_lock(folder):
+            pass
+        assert time.monotonic() - start < 2              # refused at once, no waiting
+        msg = str(info.value)
+        assert f"pid {holder.pid}" in msg and "started 2026-01-01T00:00:00Z" in msg
+        assert "eqchip build small" in msg and "--build-dir" in msg
+        assert info.value.exit_code == 7
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder is gone (as after a crash): the kernel released its flock
+    notes: list[str] = []
+    with build_lock(folder, notify=notes.append) as path:
+        rec = json.loads(path.read_text())
+        assert rec["pid"] == os.getpid()
+    assert len(notes) == 1 and f"pid {holder.pid}" in notes[0] and "taking over" in notes[0]
+    assert (folder / LOCK_NAME).read_text() == ""        # released: an empty record
+    with build_lock(folder, notify=notes.append):        # a clean release is no news
+        pass
+    assert len(notes) == 1
+
+
+def test_cli_refuses_a_build_into_a_locked_folder(tmp_path: Path, designs_dir: Path) -> None:
+    folder = tmp_path / "build" / "small"
+    folder.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        proc = subprocess.run([sys.executable, "-m", "eqchip", "build",
+                               str(designs_dir / "small.yaml"), "--build-dir",
+                               str(tmp_path / "build")], capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 7, proc.stderr
+    assert f"in use by another eqchip build (pid {holder.pid}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [LOCK_NAME]     # nothing touched
