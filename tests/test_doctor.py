@@ -78,3 +78,13 @@ def test_doctor_checks_simulators_and_fails_when_the_build_cannot_run(pdk_root: 
     assert proc.returncode == 3, proc.stderr
     assert "eqchip build cannot run here: missing sta" in proc.stderr
     assert "can run here" not in proc.stdout
+
+
+def test_not_run_notice_never_names_a_step_that_ran() -> None:
+    from eqchip.asic.capabilities import not_run_summary
+
+    ran = ["elaborate", "synthesis"]
+    blocked = ["synthesis.sta", "floorplan.init", "floorplan.tapcell", "write.gds"]
+    names = not_run_summary(blocked, ran)
+    assert names == ["synthesis.sta", "floorplan", "write"]
+    assert not set(names) & set(ran)

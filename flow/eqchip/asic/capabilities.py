@@ -162,3 +162,12 @@ def missing_for(steps: list[str], tools: list[Tool]) -> list[Tool]:
     """Missing tools needed by any of `steps`."""
     keys = {tool_for_step(s) for s in steps}
     return [t for t in tools if not t.found and t.key in keys]
+
+
+def not_run_summary(blocked: list[str], ran: list[str]) -> list[str]:
+    """The blocked steps for a "not run" notice: a whole group (`floorplan`) when none of its
+    steps ran, else the step itself (`synthesis.sta` when `synthesis` ran), so that no name is
+    listed as both run and not run."""
+    ran_groups = {s.split(".")[0] for s in ran}
+    return list(dict.fromkeys(s if s.split(".")[0] in ran_groups else s.split(".")[0]
+                              for s in blocked))

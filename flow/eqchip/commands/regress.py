@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from eqchip.buildlock import build_locks
-from eqchip.errors import OutputError
-from eqchip.fileio import write_text_atomic
+from eqchip.fileio import remove_outputs, write_text_atomic
 from eqchip.interrupts import interruptible
 from eqchip.pathcheck import check_build_paths
 from eqchip.regress.errors import RegressionFailed
@@ -108,20 +107,6 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
             else "see the errors above"
         raise RegressionFailed("\n".join(lines), hint=hint)
     console.ok(f"no regressions in {len(result.runs)} design(s) at {result.commit[:12]}")
-
-
-def remove_outputs(*paths: Path) -> None:
-    """Delete the previous run's result files (only regular files; a folder or link with that
-    name is left alone and later refused by the atomic writer)."""
-    for path in paths:
-        try:
-            if path.is_file() and not path.is_symlink():
-                path.unlink()
-        except OSError as exc:
-            raise OutputError(f"cannot remove the previous run's {path}: "
-                              f"{exc.strerror or exc}",
-                              hint="make the folder writable (the old file must not look like "
-                                   "this run's result)") from None
 
 
 def _show(console: Console, result: RegressResult, show_all: bool) -> None:

@@ -84,7 +84,8 @@ _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12,
 def load_yaml(path: Path, what: str = "YAML file") -> YamlSource:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file", hint=f"give the path of a {what}")
+        problem = "is a directory" if path.is_dir() else "no such file"
+        raise ConfigError(f"{path}: {problem}", hint=f"give the path of a {what}")
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
