@@ -83,11 +83,13 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     KLayout are installed, and writes the PPA report (`eqchip report`) at the end. A rerun
     resumes the job. Exit code 5 when the flow had to stop early because a tool is missing
     (see `eqchip doctor`); a failed report exits non-zero with its own error."""
+    from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, check_pdk
     from eqchip.asic.run import BuildOptions
     from eqchip.config import load_design
 
     loaded = load_design(design)
     folder = build_dir / loaded.name
+    check_pdk(corner=DESIGN_CORNER_TO_SC[loaded.design.pdk.corner])  # before any folder exists
     check_build_paths(folder)
     if report and not has_icarus():
         console.warn("Icarus Verilog (iverilog, vvp) is not installed: the report's logic power "
