@@ -17,11 +17,21 @@ from eqchip.buildlock import LOCK_NAME, BuildLocked, build_lock
 HOLDER = """
 import fcntl, json, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
-fcntl.flock(fd, fcntl.LOCK_EX)
+fcntl.lockf(fd, fcntl.LOCK_EX)
 os.write(fd, json.dumps({"pid": os.getpid(), "started_utc": "2026-01-01T00:00:00Z",
                          "command": "eqchip build small"}).encode())
 print("locked", flush=True)
 time.sleep(60)
+"""
+
+TRY_LOCK = """
+import sys
+from eqchip.buildlock import BuildLocked, build_lock
+try:
+    with build_lock(sys.argv[1]):
+        print("locked")
+except BuildLocked as exc:
+    print("BuildLocked", exc)
 """
 
 
@@ -45,14 +55,39 @@ def test_second_build_is_refused_naming_the_running_one(tmp_path: Path) -> None:
         holder.wait()
     # the holder is gone (as after a crash): the kernel released its flock
     notes: list[str] = []
-    with build_lock(folder, notify=notes.append) as path:
-        rec = json.loads(path.read_text())
-        assert rec["pid"] == os.getpid()
+    with build_lock(folder, notify=notes.append):
+        # another process sees this one as the holder (the record names this pid)
+        other = subprocess.run([sys.executable, "-c", TRY_LOCK, str(folder)],
+                               capture_output=True, text=True, timeout=60)
+        assert other.stdout.startswith("BuildLocked"), other.stdout + other.stderr
+        assert f"pid {os.getpid()}, started " in other.stdout
     assert len(notes) == 1 and f"pid {holder.pid}" in notes[0] and "taking over" in notes[0]
     assert (folder / LOCK_NAME).read_text() == ""        # released: an empty record
     with build_lock(folder, notify=notes.append):        # a clean release is no news
         pass
     assert len(notes) == 1
+
+
+def test_takeover_waits_for_processes_of_the_dead_build(tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    node = folder / "job0" / "synthesis" / "0"
+    node.mkdir(parents=True)
+    # the record of a build killed with -9, and one of its tools still working in the folder
+    (folder / LOCK_NAME).write_text(json.dumps({"pid": 999999, "started_utc": "x",
+                                                "command": "eqchip build small"}))
+    tool = subprocess.Popen(["sleep", "60"], cwd=node)
+    try:
+        with pytest.raises(BuildLocked) as info, build_lock(folder):
+            pass
+        assert f"{tool.pid}: sleep 60" in str(info.value)
+        assert "still work in the folder" in str(info.value)
+    finally:
+        tool.kill()
+        tool.wait()
+    notes: list[str] = []
+    with build_lock(folder, notify=notes.append):
+        pass
+    assert len(notes) == 1 and "pid 999999" in notes[0]
 
 
 def test_cli_refuses_a_build_into_a_locked_folder(tmp_path: Path, designs_dir: Path) -> None:

@@ -1,12 +1,15 @@
 """One build at a time per build folder.
 
-`build_lock(folder)` takes an exclusive `flock` on `<folder>/.eqchip-lock` and writes who holds
-it (pid, start time, command) into the file. A second build into the same folder is refused at
-once with that record. The kernel releases a flock when its process ends, however it ends, so
-a lock left by a crashed or killed build is never in the way: the next build takes it over and
-says whose it was (the record is still in the file). Processes forked by the build (SC's node
-processes) share the lock, so a folder whose tools still run after the main process was
-killed stays locked until they end.
+`build_lock(folder)` takes an exclusive POSIX record lock (`lockf`) on `<folder>/.eqchip-lock`
+and writes who holds it (pid, start time, command) into the file. A second build into the same
+folder is refused at once with that record. The kernel releases the lock when its process ends,
+however it ends, so a lock left by a crashed or killed build is never in the way: the next
+build takes it over and says whose it was (the record is still in the file). Before it does,
+it looks for processes of the dead build still working in the folder (SiliconCompiler's node
+processes and their tools run with their working directory in it) and refuses while there are
+any, naming them. The lock is the process's own: processes the build forks do not hold it, so
+an idle helper SiliconCompiler left behind does not block the folder. (A POSIX lock is released
+when its process closes any descriptor of the file: nothing in eqchip opens it but this module.)
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psutil
 
 from eqchip.errors import EqchipError, OutputError
 
@@ -53,16 +58,22 @@ def describe(rec: dict[str, object] | None) -> str:
             f"{rec.get('command') or 'eqchip'}")
 
 
-def _pid_alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def working_in(folder: Path) -> list[str]:
+    """Other processes whose working directory is inside `folder` ("pid: command")."""
+    root = Path(folder).resolve()
+    found = []
+    for p in psutil.process_iter(["pid", "cwd", "cmdline"]):
+        cwd = p.info.get("cwd")
+        if p.info["pid"] == os.getpid() or not cwd:
+            continue
+        try:
+            inside = Path(cwd).is_relative_to(root)
+        except (OSError, ValueError):
+            inside = False
+        if inside:
+            cmd = " ".join(p.info.get("cmdline") or [])[:80]
+            found.append(f"{p.info['pid']}: {cmd}")
+    return found
 
 
 @contextmanager
@@ -82,28 +93,33 @@ def build_lock(folder: Path, notify: Callable[[str], None] | None = None) -> Ite
             from None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            rec = _read(fd)
-            still = "" if _pid_alive((rec or {}).get("pid")) else \
-                " (that process has ended, but tools it started still run)"
-            raise BuildLocked(f"{folder} is in use by another eqchip build ({describe(rec)})"
-                              f"{still}",
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (BlockingIOError, PermissionError):
+            raise BuildLocked(f"{folder} is in use by another eqchip build "
+                              f"({describe(_read(fd))})",
                               hint="wait for it to finish, stop it, or build into another "
                                    "--build-dir") from None
         except OSError as exc:
             raise OutputError(f"cannot lock {path}: {exc.strerror or exc}",
                               hint="use a build folder on a local file system") from None
         old = _read(fd)
-        if old is not None and notify is not None:
-            notify(f"{folder}: taking over the lock of a build that ended without releasing "
-                   f"it ({describe(old)}); its job resumes")
+        if old is not None:
+            left = working_in(folder)
+            if left:
+                raise BuildLocked(
+                    f"{folder}: the build that held it ended without cleaning up "
+                    f"({describe(old)}) and processes it started still work in the folder: "
+                    + "; ".join(left[:5]) + ("; ..." if len(left) > 5 else ""),
+                    hint="stop them (kill <pid>) or wait for them, then rerun; the job resumes")
+            if notify is not None:
+                notify(f"{folder}: taking over the lock of a build that ended without "
+                       f"releasing it ({describe(old)}); its job resumes")
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(_record()) + "\n").encode(), 0)
         try:
             yield path
         finally:
-            # an empty lock file is a released lock; the flock ends with the descriptor
+            # an empty lock file is a released lock; the lock ends with the descriptor
             try:
                 os.ftruncate(fd, 0)
             except OSError:

@@ -90,11 +90,13 @@ def _running(p: psutil.Process) -> bool:
         return False
 
 
-def _handler(state: Guard) -> Callable[[int, object], None]:
+def _handler(state: Guard, previous: dict[int, object]) -> Callable[[int, object], None]:
     def handle(signum: int, frame: object) -> None:
         if os.getpid() != state.owner:
-            # a forked SC node process inherited this handler: behave as Python's default
-            raise KeyboardInterrupt
+            # a process SC forked inherited this handler: do what it would have done without
+            # it (SIGTERM ends a pool worker quietly; SIGINT raises KeyboardInterrupt)
+            _as_before(signum, frame, previous.get(signum, signal.SIG_DFL))
+            return
         first = state.signum is None
         if first:
             state.signum = signum
@@ -107,6 +109,16 @@ def _handler(state: Guard) -> Callable[[int, object], None]:
     return handle
 
 
+def _as_before(signum: int, frame: object, previous: object) -> None:
+    if previous == signal.SIG_IGN:
+        return
+    if callable(previous):
+        previous(signum, frame)
+        return
+    signal.signal(signum, signal.SIG_DFL)       # the default action: re-deliver the signal
+    os.kill(os.getpid(), signum)
+
+
 @contextmanager
 def interruptible(what: str, resume_hint: str, grace_s: float = GRACE_S,
                   on_interrupt: Callable[[], None] | None = None) -> Iterator[Guard]:
@@ -114,7 +126,9 @@ def interruptible(what: str, resume_hint: str, grace_s: float = GRACE_S,
     `on_interrupt` (e.g. remove outputs that would look complete) and raise `Interrupted`
     ("<what> interrupted by SIGINT; <resume_hint>", exit 128+signal)."""
     state = Guard(owner=os.getpid())
-    previous = {s: signal.signal(s, _handler(state)) for s in SIGNALS}
+    previous: dict[int, object] = {s: signal.getsignal(s) for s in SIGNALS}
+    for s in SIGNALS:
+        signal.signal(s, _handler(state, previous))
     try:
         try:
             yield state
@@ -126,7 +140,7 @@ def interruptible(what: str, resume_hint: str, grace_s: float = GRACE_S,
                 raise                     # a real error or exit, not one of our signals
     finally:
         for s, h in previous.items():
-            signal.signal(s, h)
+            signal.signal(s, h)  # type: ignore[arg-type]
         if state.signum is not None:
             end_process_tree(list(state.seen.values()), grace_s)
     if state.signum is not None:
