@@ -65,14 +65,16 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
     rules = load_rules(rules_path or designs_dir() / "regress_rules.yaml")
     if history is None and not no_history:
         history = build_root / "regress" / "history.sqlite"
-    if history is not None:
-        check_history(history)        # a damaged history is an error before the builds
     cfg = RegressConfig(designs=load_designs(list(designs), baselines), build_root=build_root,
                         baselines_dir=baselines, rules=rules, jobs=jobs,
                         update_baseline=update_baseline, build=not no_build,
                         history=None if no_history else history)
+    if cfg.history is not None:
+        check_history(cfg.history)    # a damaged history is an error before the builds
     folders = [build_root / d.name for d in cfg.designs]
-    if not no_build:
+    if no_build:                      # only read: lock the builds there are, create nothing
+        folders = [f for f in folders if f.is_dir()]
+    else:
         check_build_paths(folders[0])
     # the build folders are this run's (no `eqchip build` into them meanwhile); Ctrl-C or
     # SIGTERM end every build process and exit 130 / 143 without results
