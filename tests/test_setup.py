@@ -78,3 +78,16 @@ def test_installed_pdk_is_found_in_ciels_default_root(tmp_path: Path) -> None:
     assert pdk_root_from_env({"HOME": str(tmp_path / "nobody")}) is None
     again = _setup(tmp_path, _stub(tmp_path, "exit 1"), None)      # a rerun keeps it
     assert again.returncode == 0 and f"found under {ciel}" in again.stdout
+
+
+def test_doctor_finds_the_pdk_in_ciels_default_root(tmp_path: Path, pdk_root: Path) -> None:
+    ciel = tmp_path / "home" / ".ciel"
+    ciel.mkdir(parents=True)
+    (ciel / "sky130A").symlink_to(pdk_root / "sky130A")     # the layout `ciel enable` makes
+    env = {k: v for k, v in os.environ.items() if k != "PDK_ROOT"}
+    env.update(HOME=str(tmp_path / "home"), COLUMNS="250")
+    proc = subprocess.run([sys.executable, "-m", "eqchip", "doctor"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 5), proc.stderr              # 5: no OpenROAD here
+    assert f"sky130 PDK ({ciel}: ciel's default root, PDK_ROOT unset)" in proc.stdout
+    assert "MISSING (required)" not in proc.stdout and "PDK:" not in proc.stderr

@@ -3,6 +3,8 @@ what is missing."""
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from eqchip.ui import Console
@@ -24,7 +26,11 @@ def command(console: Console) -> None:
                     "-" if t.found else "see below") for t in r.tools])
     console.table("python packages", ["package", "version"],
                   [(k, v or "MISSING") for k, v in r.python_packages.items()])
-    console.table(f"sky130 PDK (PDK_ROOT={r.pdk_root or 'unset'})",
+    from eqchip.resources import pdk_root_from_env
+
+    source = "PDK_ROOT" if os.environ.get("PDK_ROOT", "").strip() else \
+        ("ciel's default root, PDK_ROOT unset" if pdk_root_from_env() else "PDK_ROOT unset")
+    console.table(f"sky130 PDK ({r.pdk_root or '-'}: {source})",
                   ["file", "status", "path"],
                   [(f.what, ("found" if f.found else
                              ("MISSING (required)" if f.required else "missing (optional)")),
