@@ -25,15 +25,11 @@ from pathlib import Path
 
 import psutil
 
-from eqchip.errors import EqchipError, OutputError
+from eqchip.errors import BuildLocked, OutputError
 
 LOCK_NAME = ".eqchip-lock"
 
-
-class BuildLocked(EqchipError):
-    """Another eqchip build is using the build folder (exit code 7)."""
-
-    exit_code = 7
+__all__ = ["LOCK_NAME", "BuildLocked", "build_lock", "build_locks", "working_in"]
 
 
 def _record() -> dict[str, object]:

@@ -20,20 +20,14 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from eqchip.errors import EqchipError
+from eqchip.errors import Interrupted
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: seconds the descendants get to end after SIGTERM before they are killed
 GRACE_S = 10.0
 
-
-class Interrupted(EqchipError):
-    """A long-running command was interrupted by SIGINT (Ctrl-C) or SIGTERM; exit 128+signal."""
-
-    def __init__(self, message: str, signum: int) -> None:
-        super().__init__(message)
-        self.signum = signum
-        self.exit_code = 128 + signum
+__all__ = ["GRACE_S", "Guard", "Interrupted", "descendants", "end_process_tree",
+           "interruptible"]
 
 
 @dataclass
