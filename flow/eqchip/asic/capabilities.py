@@ -48,8 +48,11 @@ def detect_tools() -> list[Tool]:
         tools.append(Tool("yosys", "yosys", True, f"{real[1][0]}.{real[1][1]}", real[0],
                           "synthesis", "https://github.com/YosysHQ/oss-cad-suite-build"))
     else:
-        tools.append(Tool("yosys", "yosys (pyosys shim)", pyo is not None, pyo, None,
-                          "synthesis", "pip install pyosys (or put yosys >= 0.48 on PATH)"))
+        tcl = _tcl_problem()
+        tools.append(Tool("yosys", "yosys (pyosys shim)" + (f" [{tcl}]" if tcl else ""),
+                          pyo is not None and tcl is None, pyo, None, "synthesis",
+                          "pip install pyosys, and apt-get install tcl tk python3-tk for "
+                          "Python's Tcl (or put yosys >= 0.48 on PATH)"))
     sta = shutil.which("sta")
     tools.append(Tool("sta", "sta (OpenSTA)", sta is not None,
                       _version([sta, "-version"]) if sta else None, sta, STA_STEP,
@@ -64,6 +67,17 @@ def detect_tools() -> list[Tool]:
                       _version([kl, "-v"]) if kl else None, kl, "write.gds",
                       install_hint("klayout")))
     return tools + detect_sim_tools()
+
+
+def _tcl_problem() -> str | None:
+    """Why Python's Tcl (tkinter.Tcl, which hosts the pyosys shim's scripts) is unusable."""
+    try:
+        import tkinter
+
+        tkinter.Tcl().eval("info patchlevel")
+    except Exception as exc:          # noqa: BLE001 - ImportError, TclError: both unusable
+        return f"no Tcl in Python: {type(exc).__name__}"
+    return None
 
 
 def detect_sim_tools() -> list[Tool]:
