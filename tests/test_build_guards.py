@@ -50,6 +50,7 @@ def test_pdk_path_the_tools_cannot_read_is_refused(tmp_path: Path, designs_dir: 
     assert f"PDK_ROOT {odd} contains a space" in proc.stderr
 
 
+@pytest.mark.slow
 def test_build_without_icarus_warns_that_the_report_is_vectorless(pdk_root: Path,
                                                                   tmp_path: Path,
                                                                   designs_dir: Path) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+pytestmark = pytest.mark.slow
+
 
 def _start(build_root: Path, designs_dir: Path) -> subprocess.Popen:
     # a session of its own: os.killpg then acts like Ctrl-C in a terminal (the whole group)
