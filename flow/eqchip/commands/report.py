@@ -9,6 +9,7 @@ import click
 
 from eqchip.buildlock import build_lock
 from eqchip.fileio import remove_outputs
+from eqchip.interrupts import interruptible
 from eqchip.ui import Console
 
 
@@ -45,7 +46,8 @@ def command(console: Console, build_dir: Path, design: Path | None, vcd: Path | 
     # the old report goes first: a report that fails or is killed midway must not leave the
     # previous one looking current; while it runs, no build may write into the folder
     remove_outputs(*((out_dir or build_dir) / f"report.{ext}" for ext in ("json", "md", "html")))
-    with (build_lock(build_dir, notify=console.warn) if build_dir.is_dir() else nullcontext()):
+    with (build_lock(build_dir, notify=console.warn) if build_dir.is_dir() else nullcontext()), \
+            interruptible(f"report of {build_dir}", f"rerun `eqchip report {build_dir}`"):
         paths, an = write_report_analysis(build_dir, design, vcd=vcd, netlist=netlist,
                                           out_dir=out_dir, pdk_root=pdk_root,
                                           gate_level=gate_level, simulate=simulate)
