@@ -101,7 +101,8 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     # one build per folder; Ctrl-C / SIGTERM end the whole process tree and exit 130 / 143
     with build_lock(folder, notify=console.warn), \
             interruptible(f"build of {loaded.name}",
-                          f"rerun `eqchip build {design}` to resume (finished steps are kept)",
+                          "rerun the same `eqchip build` command to resume (finished steps "
+                          "are kept)",
                           on_interrupt=lambda: _clear_outputs(folder)) as guard:
         _build(console, loaded, opts, report, guard)
 
