@@ -120,8 +120,10 @@ def interruptible(what: str, resume_hint: str, grace_s: float = GRACE_S,
     `on_interrupt` (e.g. remove outputs that would look complete) and raise `Interrupted`
     ("<what> interrupted by SIGINT; <resume_hint>", exit 128+signal)."""
     state = Guard(owner=os.getpid())
-    previous: dict[int, object] = {s: signal.getsignal(s) for s in SIGNALS}
-    for s in SIGNALS:
+    # a signal the caller ignores (e.g. SIGINT of a job started with `&` or nohup) stays ignored
+    previous: dict[int, object] = {s: signal.getsignal(s) for s in SIGNALS
+                                   if signal.getsignal(s) != signal.SIG_IGN}
+    for s in previous:
         signal.signal(s, _handler(state, previous))
     try:
         try:
