@@ -108,3 +108,21 @@ def test_cli_refuses_a_build_into_a_locked_folder(tmp_path: Path, designs_dir: P
     assert f"in use by another eqchip build (pid {holder.pid}" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert sorted(p.name for p in folder.iterdir()) == [LOCK_NAME]     # nothing touched
+
+
+def test_regress_refuses_a_design_whose_folder_is_being_built(tmp_path: Path) -> None:
+    folder = tmp_path / "build" / "small"
+    folder.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        proc = subprocess.run([sys.executable, "-m", "eqchip", "regress", "small", "--no-build",
+                               "--build-root", str(tmp_path / "build"), "--no-history"],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 7, proc.stderr
+    assert f"in use by another eqchip build (pid {holder.pid}" in proc.stderr
+    assert not (tmp_path / "build" / "regress" / "junit.xml").exists()
