@@ -12,16 +12,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from eqchip.asic.capabilities import has_icarus
-from eqchip.buildlock import build_lock
 from eqchip.errors import EqchipError, FlowIncomplete
-from eqchip.interrupts import Guard, interruptible
-from eqchip.pathcheck import check_build_paths
 from eqchip.pipeline import report_after_build
 from eqchip.ui import Console
 
 if TYPE_CHECKING:
-    from eqchip.asic.run import BuildOptions, BuildResult
+    from eqchip.asic.run import BuildResult
     from eqchip.config import LoadedDesign
 
 
@@ -83,43 +79,21 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     KLayout are installed, and writes the PPA report (`eqchip report`) at the end. A rerun
     resumes the job. Exit code 5 when the flow had to stop early because a tool is missing
     (see `eqchip doctor`); a failed report exits non-zero with its own error."""
-    from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, check_pdk
-    from eqchip.asic.run import BuildOptions
+    from eqchip.asic.run import BuildOptions, build
+    from eqchip.buildguard import guarded_build
     from eqchip.config import load_design
 
     loaded = load_design(design)
-    folder = build_dir / loaded.name
-    check_pdk(corner=DESIGN_CORNER_TO_SC[loaded.design.pdk.corner])  # before any folder exists
-    check_build_paths(folder)
-    if report and not has_icarus():
-        console.warn("Icarus Verilog (iverilog, vvp) is not installed: the report's logic power "
-                     "and energy will be vectorless only (no simulated switching activity; "
-                     "energy per op comes out about twice as high); `eqchip doctor` says how "
-                     "to install it")
     opts = BuildOptions(build_root=build_dir, to=tuple(to), clean=clean, jobname=jobname,
                         verbose=verbose)
-    # one build per folder; Ctrl-C / SIGTERM end the whole process tree and exit 130 / 143
-    with build_lock(folder, notify=console.warn), \
-            interruptible(f"build of {loaded.name}",
-                          "rerun the same `eqchip build` command to resume (finished steps "
-                          "are kept)",
-                          on_interrupt=lambda: _clear_outputs(folder)) as guard:
-        _build(console, loaded, opts, report, guard)
+    # checks first; one build per folder; Ctrl-C / SIGTERM end the process tree (exit 130/143)
+    with guarded_build(console, loaded, build_dir, report=report) as guard:
+        result = build(loaded, opts, notify=console.info)
+        guard.check()                 # SC may have swallowed an interrupt and returned
+        _finish(console, loaded, result, report)
 
 
-def _clear_outputs(folder: Path) -> None:
-    """An interrupted build leaves no metrics.json or report that looks like its result."""
-    from eqchip.asic.run import clear_outputs
-
-    clear_outputs(folder)
-
-
-def _build(console: Console, loaded: LoadedDesign, opts: BuildOptions, report: bool,
-           guard: Guard) -> None:
-    from eqchip.asic.run import build
-
-    result = build(loaded, opts, notify=console.info)
-    guard.check()                     # SC may have swallowed an interrupt and returned
+def _finish(console: Console, loaded: LoadedDesign, result: BuildResult, report: bool) -> None:
     _summary(console, result)
     incomplete = result.stop_reason == "missing_tools"
     try:
