@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eqchip.asic.flow import FRONTEND_TOOLS, STA_STEP
@@ -61,11 +61,14 @@ def detect_tools() -> list[Tool]:
     tools.append(Tool("openroad", "openroad", orx is not None,
                       _version([orx, "-version"]) if orx else None, orx,
                       "floorplan, place, cts, route, dfm, write.views",
-                      install_hint("openroad")))
+                      "https://github.com/The-OpenROAD-Project/OpenROAD (or sc-install openroad)"))
     kl = shutil.which("klayout")
     tools.append(Tool("klayout", "klayout", kl is not None,
                       _version([kl, "-v"]) if kl else None, kl, "write.gds",
-                      install_hint("klayout")))
+                      "apt-get install klayout (the PyPI module has no executable)"))
+    # OpenROAD and KLayout at the versions the installed SiliconCompiler pins
+    tools = [replace(t, install=install_hint(t.key)) if t.key in ("openroad", "klayout")
+             and not t.found else t for t in tools]
     return tools + detect_sim_tools()
 
 
