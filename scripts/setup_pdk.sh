@@ -3,9 +3,9 @@
 #
 # Nothing to do when PDK_ROOT (or, with PDK_ROOT unset, ciel's default root ~/.ciel) already
 # holds sky130A/libs.ref/sky130_fd_sc_hd. Otherwise ciel installs sky130 at the pinned open_pdks
-# version into ~/.ciel, where eqchip looks when PDK_ROOT is unset. Without network access this
-# says so, says how to point PDK_ROOT at an existing install, and still exits 0: the rest of
-# the set-up is complete.
+# version into ciel's default location: PDK_ROOT when it is set, else ~/.ciel, where eqchip
+# looks when PDK_ROOT is unset. Without network access this says so, says how to point
+# PDK_ROOT at an existing install, and still exits 0: the rest of the set-up is complete.
 set -uo pipefail
 
 # open_pdks version of the sky130 PDK eqchip is tested with (the one LibreLane pins; ciel has
@@ -26,20 +26,17 @@ if [ -z "${PDK_ROOT:-}" ] && has_pdk "${CIEL_HOME}"; then
     echo "sky130 PDK: found under ${CIEL_HOME} (eqchip uses it while PDK_ROOT is unset)"
     exit 0
 fi
+# ciel's default location, as ciel itself resolves it: PDK_ROOT when set, else ~/.ciel
+TARGET="${PDK_ROOT:-${CIEL_HOME}}"
 
-echo "sky130 PDK: not found; installing open_pdks ${OPEN_PDKS_COMMIT:0:12} (sky130_fd_sc_hd) with ciel into ${CIEL_HOME}"
+echo "sky130 PDK: not found; installing open_pdks ${OPEN_PDKS_COMMIT:0:12} (sky130_fd_sc_hd) with ciel into ${TARGET}"
 if [ -z "${EQCHIP_CIEL_CMD:-}" ] && ! python3 -m ciel --version >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check "ciel==${CIEL_VERSION}" \
         || echo "warning: could not install ciel ${CIEL_VERSION} with pip" >&2
 fi
-# ciel reads PDK_ROOT too: give it the root explicitly
-if env -u PDK_ROOT ${CIEL_CMD} enable --pdk-family sky130 --pdk-root "${CIEL_HOME}" \
-        -l sky130_fd_sc_hd "${OPEN_PDKS_COMMIT}" && has_pdk "${CIEL_HOME}"; then
-    echo "sky130 PDK: installed under ${CIEL_HOME}"
-    if [ -n "${PDK_ROOT:-}" ]; then
-        echo "note: PDK_ROOT=${PDK_ROOT} holds no sky130 PDK and takes precedence over" \
-             "${CIEL_HOME}: unset it, or export PDK_ROOT=${CIEL_HOME}" >&2
-    fi
+if ${CIEL_CMD} enable --pdk-family sky130 --pdk-root "${TARGET}" \
+        -l sky130_fd_sc_hd "${OPEN_PDKS_COMMIT}" && has_pdk "${TARGET}"; then
+    echo "sky130 PDK: installed under ${TARGET}"
     exit 0
 fi
 
@@ -48,7 +45,7 @@ warning: the sky130 PDK could not be fetched (no network access?); everything el
   To build, point PDK_ROOT at an existing open_pdks install, the folder that contains
   sky130A/libs.ref/sky130_fd_sc_hd:
       export PDK_ROOT=/path/to/pdks
-  or rerun scripts/setup_pdk.sh with network access (it installs the PDK into ${CIEL_HOME}).
+  or rerun scripts/setup_pdk.sh with network access (it installs the PDK into ${TARGET}).
   \`eqchip doctor\` checks the result.
 EOF
 exit 0

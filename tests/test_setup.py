@@ -91,3 +91,13 @@ def test_doctor_finds_the_pdk_in_ciels_default_root(tmp_path: Path, pdk_root: Pa
     assert proc.returncode in (0, 5), proc.stderr              # 5: no OpenROAD here
     assert f"sky130 PDK ({ciel}: ciel's default root, PDK_ROOT unset)" in proc.stdout
     assert "MISSING (required)" not in proc.stdout and "PDK:" not in proc.stderr
+
+
+def test_pdk_root_without_a_pdk_is_where_ciel_installs(tmp_path: Path) -> None:
+    lay_out = ('root="$(echo "$@" | sed "s/.*--pdk-root \\([^ ]*\\).*/\\1/")"; '
+               'mkdir -p "$root/sky130A/libs.ref/sky130_fd_sc_hd"')
+    target = tmp_path / "pdks"
+    proc = _setup(tmp_path, _stub(tmp_path, lay_out), str(target))
+    assert proc.returncode == 0, proc.stderr
+    assert f"installed under {target}" in proc.stdout          # ciel's default: PDK_ROOT
+    assert not (tmp_path / "home" / ".ciel").exists()
