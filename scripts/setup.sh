@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything eqchip needs on Debian 12: the Debian packages of the flow's tools and the
-# Python package with its dependencies. Run as root, or with sudo available.
+# Installs everything eqchip needs on Debian 12: the Debian packages of the flow's tools, the
+# Python package with its dependencies, and the sky130 PDK (scripts/setup_pdk.sh). Run as root,
+# or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -11,3 +12,6 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends iverilog verilator make g++ opensta tcl tk >/dev/null
 python3 -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# the sky130 PDK: kept when PDK_ROOT (or ~/.ciel) has it, else installed with ciel into ~/.ciel;
+# without network access it says how to point PDK_ROOT at an install and does not fail
+bash scripts/setup_pdk.sh

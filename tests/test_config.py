@@ -216,3 +216,62 @@ def test_outputs_never_replace_devices_or_folders(tmp_path: Path) -> None:
     assert proc.returncode == 6 and "cannot write" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def _design_text(**replace: str) -> str:
+    """small.yaml's text with some `key: value` lines replaced (keeps YAML's own spelling)."""
+    text = (Path(__file__).resolve().parent.parent / "designs" / "small.yaml").read_text()
+    for key, value in replace.items():
+        text, n = re.subn(rf"(?m)^(\s*{key}:) .*$", lambda m, v=value: f"{m[1]} {v}", text)
+        assert n == 1, key
+    return text
+
+
+def test_deeply_nested_yaml_is_a_clear_error(tmp_path: Path) -> None:
+    f = tmp_path / "deep.yaml"
+    f.write_text("name: x\ndescription: " + "[" * 5000 + "]" * 5000 + "\n")
+    proc = subprocess.run([sys.executable, "-m", "eqchip", "render", str(f), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "RecursionError" not in proc.stderr
+    assert f"{f}:2: not valid YAML: nested more than" in proc.stderr
+
+
+@pytest.mark.parametrize("spelling, value", [("5.0e1", 50.0), ("5e1", 50.0), ("0.5E+2", 50.0),
+                                             ("500e-1", 50.0)])
+def test_exponent_floats_are_numbers(tmp_path: Path, spelling: str, value: float) -> None:
+    f = tmp_path / "d.yaml"
+    f.write_text(_design_text(freq_mhz=spelling))
+    assert load_design(f).design.clock.freq_mhz == value
+
+
+@pytest.mark.parametrize("spelling", ["1.0e30", ".inf", "1e400", ".nan"])
+def test_huge_and_non_finite_numbers_are_range_errors(tmp_path: Path, spelling: str) -> None:
+    for key in ("freq_mhz", "beta"):
+        f = tmp_path / "d.yaml"
+        f.write_text(_design_text(**{key: spelling}))
+        with pytest.raises(ConfigError) as info:
+            load_design(f)
+        msg = str(info.value)
+        assert key in msg and "valid number" not in msg, msg
+
+
+def test_long_or_multiline_description_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "d.yaml"
+    f.write_text(_design_text(description="x" * 501))
+    with pytest.raises(ConfigError, match="description: String should have at most 500") as info:
+        load_design(f)
+    assert len(str(info.value)) < 600                 # the value is not echoed in full
+    f.write_text(_design_text(description='"first line\\nmodule evil; endmodule"'))
+    with pytest.raises(ConfigError, match="description: must be one line"):
+        load_design(f)
+    f.write_text(_design_text(description=">\n  a folded\n  description"))
+    assert load_design(f).design.description == "a folded description"
+
+
+def test_huge_design_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    f = tmp_path / "big.yaml"
+    f.write_text(_design_text(description="y" * (2 << 20)))
+    with pytest.raises(ConfigError, match=r"too large for a design YAML file") as info:
+        load_design(f)
+    assert "description" in str(info.value)

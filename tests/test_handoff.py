@@ -107,3 +107,68 @@ def test_verify_reports_unlisted_and_missing_files(small_build: Path, tmp_path: 
     proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "-o", str(out), "--verify")
     assert proc.returncode != 0 and "not a handoff package" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _package(root: Path) -> Path:
+    """A small handoff package written the way make_handoff writes one (no build needed)."""
+    from eqchip.fileio import sha256_file
+
+    out = root / "pkg"
+    (out / "rtl").mkdir(parents=True)
+    (out / "rtl" / "top.sv").write_text("module top; endmodule\n")
+    (out / "design").mkdir()
+    (out / "design" / "small.yaml").write_text("name: small\n")
+    files = [{"path": p, "role": "rtl", "bytes": (out / p).stat().st_size,
+              "sha256": sha256_file(out / p)} for p in ("design/small.yaml", "rtl/top.sv")]
+    (out / "manifest.json").write_text(json.dumps({"schema": "eqchip.handoff/1",
+                                                   "files": files}))
+    _write_sums(out, [(f["sha256"], f["path"]) for f in files]
+                + [(sha256_file(out / "manifest.json"), "manifest.json")])
+    return out
+
+
+def _write_sums(out: Path, entries: list[tuple[str, str]]) -> None:
+    (out / "SHA256SUMS").write_text("".join(f"{d}  {p}\n" for d, p in entries))
+
+
+def _sums(out: Path) -> list[tuple[str, str]]:
+    return [tuple(line.split("  ", 1)) for line in (out / "SHA256SUMS").read_text().splitlines()]
+
+
+def test_verify_refuses_paths_that_leave_the_package(tmp_path: Path) -> None:
+    from eqchip.fileio import sha256_file
+    from eqchip.handoff.package import verify_handoff
+
+    out = _package(tmp_path)
+    assert verify_handoff(out) == []
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside\n")
+    digest = sha256_file(secret)
+    _write_sums(out, _sums(out) + [(digest, "../secret.txt"), (digest, str(secret))])
+    problems = verify_handoff(out)
+    assert any("../secret.txt" in p and "refused" in p for p in problems), problems
+    assert any(str(secret) in p and "absolute path" in p for p in problems), problems
+    # a symbolic link inside the package that points outside is refused, not followed
+    out = _package(tmp_path / "b")
+    (out / "rtl" / "leak.sv").symlink_to(secret)
+    _write_sums(out, _sums(out) + [(digest, "rtl/leak.sv")])
+    problems = verify_handoff(out)
+    assert any("rtl/leak.sv" in p and "outside the package" in p for p in problems), problems
+    proc = _eqchip("handoff", "small", "-o", str(out), "--verify")
+    assert proc.returncode != 0 and "outside the package" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_verify_compares_manifest_hashes_with_sha256sums(tmp_path: Path) -> None:
+    from eqchip.fileio import sha256_file
+    from eqchip.handoff.package import verify_handoff
+
+    out = _package(tmp_path)
+    victim = out / "rtl" / "top.sv"
+    victim.write_text("module top; wire evil; endmodule\n")
+    # the tamperer rehashes the file's SHA256SUMS line, not the manifest
+    _write_sums(out, [(sha256_file(victim) if p == "rtl/top.sv" else d, p) for d, p in _sums(out)])
+    problems = verify_handoff(out)
+    assert problems == ["rtl/top.sv: manifest.json and SHA256SUMS give different checksums"]
+    proc = _eqchip("handoff", "small", "-o", str(out), "--verify")
+    assert proc.returncode != 0 and "different checksums" in proc.stderr

@@ -100,3 +100,26 @@ def test_history_command(tmp_path: Path, capsys, monkeypatch) -> None:
     assert main(["history", "--db", str(db), "-m", "nothing.*"]) == 1
     assert "no metric matches nothing.*" in capsys.readouterr().err
     assert main(["history", "--db", str(tmp_path / "none.sqlite")]) == 1
+
+
+def test_malformed_rows_are_skipped_with_a_warning(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    db = tmp_path / "history.sqlite"
+    _record(db, "small", "c1", 100.0)
+    with sqlite3.connect(db) as conn:      # rows another tool (or a damaged disk) appended
+        conn.execute("INSERT INTO runs (session, time_utc, git_commit, design, passed, mode, "
+                     "versions) VALUES ('s', 't', 'c2', 'small', 1, 'compare', '{not json')")
+        conn.execute("INSERT INTO runs (session, time_utc, git_commit, design, passed, mode, "
+                     "versions) VALUES ('s', 't', 'c3', 'small', 'yes', 'compare', '{}')")
+        conn.execute("INSERT INTO metrics (run_id, name, value) VALUES (1, 'bad', 'abc')")
+    _record(db, "small", "c4", 110.0)
+    warnings: list[str] = []
+    runs = read_runs(db, warn=warnings.append)
+    assert [r.git_commit for r in runs] == ["c1", "c4"]
+    assert "bad" not in runs[0].metrics and runs[0].metrics["area.total_um2"] == 100.0
+    assert len(warnings) == 3
+    assert any("run 2 skipped" in w and "versions" in w for w in warnings)
+    assert any("run 3 skipped" in w and "passed" in w for w in warnings)
+    assert main(["history", "--db", str(db), "--out", str(tmp_path / "plots")]) == 0
+    captured = capsys.readouterr()
+    assert "run 2 skipped" in captured.err and "+10.00%" in captured.out

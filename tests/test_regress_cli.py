@@ -163,3 +163,40 @@ def test_metrics_of_another_design_version_are_rejected(ws: Path, capsys) -> Non
     (ws / "build" / "small" / "metrics.json").write_text(json.dumps(METRICS))
     assert _regress(ws, "--no-history") == 1
     assert "design_sha256 None is not that of the design" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", [b"\xff\xfe\x00\x89 binary", b'{"design": "small", '
+                                    b'"metrics": {"area.total_um2": NaN}}'])
+def test_failed_run_leaves_no_earlier_results(ws: Path, capsys, damage: bytes) -> None:
+    assert _regress(ws, "--update-baseline") == 0
+    assert _regress(ws) == 0
+    out = ws / "build" / "regress"
+    assert "errors=\"0\"" in (out / "junit.xml").read_text()
+    capsys.readouterr()
+    (ws / "baselines" / "small.json").write_bytes(damage)
+    assert _regress(ws) == 1
+    err = capsys.readouterr().err
+    assert "small.json" in err and "Traceback" not in err
+    assert ("not UTF-8" in err) or ("finite number" in err)
+    # this run's own (failing) results, never the earlier green ones
+    assert "errors=\"1\"" in (out / "junit.xml").read_text() or \
+        'failures="1"' in (out / "junit.xml").read_text()
+
+
+def test_run_that_stops_early_removes_earlier_results(ws: Path, capsys) -> None:
+    assert _regress(ws, "--update-baseline") == 0
+    out = ws / "build" / "regress"
+    assert (out / "junit.xml").is_file() and (out / "summary.md").is_file()
+    bad_rules = ws / "rules.yaml"
+    bad_rules.write_text("rules: [\n")
+    assert _regress(ws, "--rules", str(bad_rules)) == 2
+    assert not (out / "junit.xml").exists() and not (out / "summary.md").exists()
+
+
+def test_corrupt_history_names_the_regress_option(ws: Path, capsys) -> None:
+    db = ws / "h.sqlite"
+    db.write_bytes(b"not a database at all" * 200)
+    assert _regress(ws, "--update-baseline", "--history", str(db)) == 1
+    err = capsys.readouterr().err
+    assert "not a usable eqchip history" in err and "--history" in err and "--db" not in err
+    assert not (ws / "baselines" / "small.json").exists()     # refused before any work

@@ -72,7 +72,10 @@ def test_update_keeps_value_text_when_only_float_noise_differs(tmp_path: Path) -
 
 @pytest.mark.parametrize("content, words", [
     ("[]", "must be a JSON object"),
-    ('{"metrics": {"a": "x"}}', "metrics.a: must be a number"),
+    ('{"metrics": {"a": "x"}}', "metrics.a: must be a finite number"),
+    ('{"metrics": {"a": NaN}}', "metrics.a: must be a finite number"),
+    ('{"metrics": {"a": -Infinity}}', "metrics.a: must be a finite number"),
+    ('{"metrics": {"a": 1,}}', "not valid JSON"),
     ('{"design": "other", "metrics": {}}', "expected 'small'"),
     ('{"metrics": {}, "versions": {"a": 1}}', "versions"),
 ])
@@ -83,6 +86,13 @@ def test_bad_baseline_is_a_clear_error(tmp_path: Path, content: str, words: str)
         bl.load_baseline(path, "small")
     with pytest.raises(EqchipError, match="--update-baseline"):
         bl.load_baseline(tmp_path / "none.json", "small")
+
+
+def test_binary_baseline_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "small.json"
+    path.write_bytes(b"\xff\xfe\x00\x89PNG binary")
+    with pytest.raises(EqchipError, match="not UTF-8 text"):
+        bl.load_baseline(path, "small")
 
 
 def _outcomes(rules) -> list[DesignOutcome]:

@@ -47,3 +47,19 @@ class OutputError(EqchipError):
     """An output file or folder cannot be written (exit code 6)."""
 
     exit_code = 6
+
+
+class BuildLocked(EqchipError):
+    """Another eqchip build is using the build folder (exit code 7)."""
+
+    exit_code = 7
+
+
+class Interrupted(EqchipError):
+    """A long-running command was interrupted by SIGINT (Ctrl-C) or SIGTERM; exit code
+    128 + the signal number (130, 143), as a shell reports a process a signal ended."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + signum

@@ -62,6 +62,20 @@ def write_json_atomic(path: Path, obj: Any) -> None:
     write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
 
 
+def remove_outputs(*paths: Path) -> None:
+    """Delete the previous run's result files (only regular files; a folder or link with that
+    name is left alone and later refused by the atomic writer)."""
+    for path in paths:
+        try:
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot remove the previous run's {path}: "
+                              f"{exc.strerror or exc}",
+                              hint="make the folder writable (the old file must not look like "
+                                   "this run's result)") from None
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

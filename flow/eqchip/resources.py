@@ -35,8 +35,25 @@ def designs_dir() -> Path:
     return data_dir("designs")
 
 
+#: where `ciel enable` installs a PDK when PDK_ROOT is unset (ciel's own default, and where
+#: scripts/setup.sh puts sky130)
+CIEL_HOME = ".ciel"
+#: the folder of an open_pdks sky130 install eqchip needs, relative to the PDK root
+SKY130_STDCELLS = Path("sky130A") / "libs.ref" / "sky130_fd_sc_hd"
+
+
+def ciel_default_root(env: Mapping[str, str] | None = None) -> Path:
+    """ciel's default PDK root, ~/.ciel (HOME of `env` when it has one)."""
+    home = (os.environ if env is None else env).get("HOME", "").strip()
+    return (Path(home) if home else Path.home()) / CIEL_HOME
+
+
 def pdk_root_from_env(env: Mapping[str, str] | None = None) -> Path | None:
-    """PDK_ROOT of the environment (`env`, default os.environ), stripped and with `~`
-    expanded; None when it is unset or empty. The one rule every module reads PDK_ROOT by."""
+    """The PDK root: PDK_ROOT of the environment (`env`, default os.environ), stripped and with
+    `~` expanded, whenever it is set and not empty; else ciel's default root ~/.ciel when it
+    holds the sky130 standard cells; else None. The one rule every module reads PDK_ROOT by."""
     value = (os.environ if env is None else env).get("PDK_ROOT", "").strip()
-    return Path(value).expanduser() if value else None
+    if value:
+        return Path(value).expanduser()
+    ciel = ciel_default_root(env)
+    return ciel if (ciel / SKY130_STDCELLS).is_dir() else None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from eqchip.asic.flow import FRONTEND_TOOLS, STA_STEP
 from eqchip.asic.yosys_shim import pyosys_version, real_yosys
@@ -12,7 +14,7 @@ from eqchip.asic.yosys_shim import pyosys_version, real_yosys
 
 @dataclass(frozen=True)
 class Tool:
-    key: str                 # slang | yosys | sta | openroad | klayout
+    key: str                 # slang | yosys | sta | openroad | klayout | icarus | verilator
     name: str
     found: bool
     version: str | None
@@ -46,8 +48,11 @@ def detect_tools() -> list[Tool]:
         tools.append(Tool("yosys", "yosys", True, f"{real[1][0]}.{real[1][1]}", real[0],
                           "synthesis", "https://github.com/YosysHQ/oss-cad-suite-build"))
     else:
-        tools.append(Tool("yosys", "yosys (pyosys shim)", pyo is not None, pyo, None,
-                          "synthesis", "pip install pyosys (or put yosys >= 0.48 on PATH)"))
+        tcl = _tcl_problem()
+        tools.append(Tool("yosys", "yosys (pyosys shim)" + (f" [{tcl}]" if tcl else ""),
+                          pyo is not None and tcl is None, pyo, None, "synthesis",
+                          "pip install pyosys, and apt-get install tcl tk python3-tk for "
+                          "Python's Tcl (or put yosys >= 0.48 on PATH)"))
     sta = shutil.which("sta")
     tools.append(Tool("sta", "sta (OpenSTA)", sta is not None,
                       _version([sta, "-version"]) if sta else None, sta, STA_STEP,
@@ -61,7 +66,95 @@ def detect_tools() -> list[Tool]:
     tools.append(Tool("klayout", "klayout", kl is not None,
                       _version([kl, "-v"]) if kl else None, kl, "write.gds",
                       "apt-get install klayout (the PyPI module has no executable)"))
-    return tools
+    # OpenROAD and KLayout at the versions the installed SiliconCompiler pins
+    tools = [replace(t, install=install_hint(t.key)) if t.key in ("openroad", "klayout")
+             and not t.found else t for t in tools]
+    return tools + detect_sim_tools()
+
+
+def _tcl_problem() -> str | None:
+    """Why Python's Tcl (tkinter.Tcl, which hosts the pyosys shim's scripts) is unusable."""
+    try:
+        import tkinter
+
+        tkinter.Tcl().eval("info patchlevel")
+    except Exception as exc:          # noqa: BLE001 - ImportError, TclError: both unusable
+        return f"no Tcl in Python: {type(exc).__name__}"
+    return None
+
+
+def detect_sim_tools() -> list[Tool]:
+    """Simulators: Icarus (iverilog and vvp: `eqchip sim`, and the switching activity the
+    report's power and energy are annotated with) and Verilator (`eqchip sim`, lint)."""
+    iv, vvp = shutil.which("iverilog"), shutil.which("vvp")
+    ver = shutil.which("verilator")
+    return [
+        Tool("icarus", "icarus (iverilog, vvp)", iv is not None and vvp is not None,
+             _version([iv, "-V"]) if iv and vvp else None, iv,
+             "eqchip sim; activity-annotated power and energy in the report (without it: "
+             "vectorless only)", "apt-get install iverilog"),
+        Tool("verilator", "verilator", ver is not None,
+             _version([ver, "--version"]) if ver else None, ver,
+             "eqchip sim --simulator verilator, render --lint",
+             "apt-get install verilator make g++"),
+    ]
+
+
+def has_icarus() -> bool:
+    """Icarus Verilog (iverilog and vvp) is on PATH: the report can simulate activity."""
+    return shutil.which("iverilog") is not None and shutil.which("vvp") is not None
+
+
+def sc_toolscripts_dir() -> Path | None:
+    """SiliconCompiler's `toolscripts/` (pinned tool versions and install scripts)."""
+    try:
+        import siliconcompiler
+    except ImportError:
+        return None
+    path = Path(siliconcompiler.__file__).parent / "toolscripts"
+    return path if path.is_dir() else None
+
+
+def sc_pinned(tool: str) -> tuple[str | None, str | None]:
+    """(version or git commit, git URL) of `tool` as the installed SiliconCompiler pins it in
+    toolscripts/_tools.json; (None, None) when it does not say."""
+    d = sc_toolscripts_dir()
+    try:
+        entry = json.loads((d / "_tools.json").read_text(encoding="utf-8")).get(tool) if d \
+            else None
+    except (OSError, ValueError):
+        entry = None
+    if not isinstance(entry, dict):
+        return None, None
+    return entry.get("version") or entry.get("git-commit"), entry.get("git-url")
+
+
+def install_hint(tool: str) -> str:
+    """How to install OpenROAD or KLayout at the version the pinned SiliconCompiler expects."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        sc = f"SiliconCompiler {version('siliconcompiler')}"
+    except PackageNotFoundError:
+        sc = "SiliconCompiler"
+    pin, url = sc_pinned(tool)
+    scripts = sc_toolscripts_dir()
+    script = scripts / "ubuntu22" / f"install-{tool}.sh" if scripts else None
+    if tool == "openroad":
+        what = f"OpenROAD at commit {pin[:12]}" if pin else "OpenROAD"
+        how = ("`sc-install openroad` (Ubuntu 22/24, RHEL 9)"
+               + (f"; on Debian 12 run {script} (it builds that commit into $PREFIX, "
+                  "default ~/.local; put its bin/ on PATH)" if script and script.is_file()
+                  else "")
+               + (f"; or build that commit of {url}" if url else ""))
+    else:
+        what = f"KLayout {pin}" if pin else "KLayout"
+        how = ((f"download the .deb of KLayout {pin} for your distribution from KLayout's "
+                "download page and `apt-get install ./klayout_<version>-1_amd64.deb`" if pin
+                else "apt-get install klayout")
+               + (f" (what {script} does on Ubuntu 22)" if script and script.is_file() else "")
+               + "; or `sc-install klayout` (Ubuntu 22/24); the PyPI module has no executable")
+    return f"{what} (pinned by {sc}): {how}"
 
 
 def tool_for_step(step: str) -> str:
@@ -86,3 +179,12 @@ def missing_for(steps: list[str], tools: list[Tool]) -> list[Tool]:
     """Missing tools needed by any of `steps`."""
     keys = {tool_for_step(s) for s in steps}
     return [t for t in tools if not t.found and t.key in keys]
+
+
+def not_run_summary(blocked: list[str], ran: list[str]) -> list[str]:
+    """The blocked steps for a "not run" notice: a whole group (`floorplan`) when none of its
+    steps ran, else the step itself (`synthesis.sta` when `synthesis` ran), so that no name is
+    listed as both run and not run."""
+    ran_groups = {s.split(".")[0] for s in ran}
+    return list(dict.fromkeys(s if s.split(".")[0] in ran_groups else s.split(".")[0]
+                              for s in blocked))

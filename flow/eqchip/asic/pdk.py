@@ -37,9 +37,10 @@ LIBERTY = {
 DESIGN_CORNER_TO_SC = {"ss": "slow", "tt": "typical", "ff": "fast"}
 
 INSTALL_HINT = (
-    "install the sky130 PDK with ciel (pip install ciel; ciel enable --pdk-family sky130 "
-    "<open_pdks commit>) or volare, then `export PDK_ROOT=<that directory>` (it must contain "
-    f"{VARIANT}/libs.ref/{STDCELL_LIB}); in CI PDK_ROOT=../shared/pdk")
+    "run `bash scripts/setup_pdk.sh` (installs it with ciel into ~/.ciel, where eqchip looks "
+    "when PDK_ROOT is unset), or point PDK_ROOT at an existing install: `export "
+    f"PDK_ROOT=<directory>` (it must contain {VARIANT}/libs.ref/{STDCELL_LIB}); in CI "
+    "PDK_ROOT=../shared/pdk")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def require_pdk_root(env: Mapping[str, str] | None = None) -> Path:
     how to set it."""
     root = pdk_root_from_env(env)
     if root is None:
-        raise PdkError("PDK_ROOT is not set: eqchip needs the sky130 PDK "
+        raise PdkError("PDK_ROOT is not set and ciel's default root ~/.ciel has no sky130 "
+                       "PDK: eqchip needs the sky130 PDK "
                        f"(looked for $PDK_ROOT/{VARIANT}/libs.ref/{STDCELL_LIB})",
                        hint=INSTALL_HINT)
     return root

@@ -18,6 +18,7 @@ from eqchip.ui import Console
 
 if TYPE_CHECKING:
     from eqchip.asic.run import BuildResult
+    from eqchip.config import LoadedDesign
 
 
 def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
@@ -79,12 +80,20 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     resumes the job. Exit code 5 when the flow had to stop early because a tool is missing
     (see `eqchip doctor`); a failed report exits non-zero with its own error."""
     from eqchip.asic.run import BuildOptions, build
+    from eqchip.buildguard import guarded_build
     from eqchip.config import load_design
 
     loaded = load_design(design)
     opts = BuildOptions(build_root=build_dir, to=tuple(to), clean=clean, jobname=jobname,
                         verbose=verbose)
-    result = build(loaded, opts, notify=console.info)
+    # checks first; one build per folder; Ctrl-C / SIGTERM end the process tree (exit 130/143)
+    with guarded_build(console, loaded, build_dir, report=report) as guard:
+        result = build(loaded, opts, notify=console.info)
+        guard.check()                 # SC may have swallowed an interrupt and returned
+        _finish(console, loaded, result, report)
+
+
+def _finish(console: Console, loaded: LoadedDesign, result: BuildResult, report: bool) -> None:
     _summary(console, result)
     incomplete = result.stop_reason == "missing_tools"
     try:

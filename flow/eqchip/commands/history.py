@@ -34,7 +34,7 @@ def command(console: Console, designs: tuple[str, ...], db: Path, metrics: tuple
             last: int | None, out: Path | None) -> None:
     """Print how DESIGNS' metrics (default: all designs) moved over the recorded runs, and
     write a PNG plot and a self-contained HTML page."""
-    runs = read_runs(db, list(designs) or None, last)
+    runs = read_runs(db, list(designs) or None, last, warn=console.warn)
     if not runs:
         raise EqchipError(f"{db}: no runs recorded"
                           + (f" for {', '.join(designs)}" if designs else ""),

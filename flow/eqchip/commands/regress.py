@@ -6,8 +6,12 @@ from pathlib import Path
 
 import click
 
-from eqchip.fileio import write_text_atomic
+from eqchip.buildlock import build_locks
+from eqchip.fileio import remove_outputs, write_text_atomic
+from eqchip.interrupts import interruptible
+from eqchip.pathcheck import check_build_paths
 from eqchip.regress.errors import RegressionFailed
+from eqchip.regress.history import check_history
 from eqchip.regress.junit import write_junit
 from eqchip.regress.rules import load_rules
 from eqchip.regress.runner import RegressConfig, RegressResult, load_designs, regress
@@ -51,19 +55,33 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
     """Build DESIGNS (names or YAML files; default: every design with a baseline), compare
     their metrics with the committed baselines under the rules, write JUnit XML and a Markdown
     summary, and record the run in the history. Exits 1 on any regression."""
+    out = out or build_root / "regress"
+    junit = out / "junit.xml"
+    summary = out / "summary.md"
+    # the last run's results go first: a run that fails or is killed before writing its own
+    # must not leave them looking like its result (CI publishes junit.xml)
+    remove_outputs(junit, summary)
     baselines = baselines or designs_dir() / "baselines"
     rules = load_rules(rules_path or designs_dir() / "regress_rules.yaml")
-    out = out or build_root / "regress"
     if history is None and not no_history:
         history = build_root / "regress" / "history.sqlite"
     cfg = RegressConfig(designs=load_designs(list(designs), baselines), build_root=build_root,
                         baselines_dir=baselines, rules=rules, jobs=jobs,
                         update_baseline=update_baseline, build=not no_build,
                         history=None if no_history else history)
-    result = regress(cfg)
+    if cfg.history is not None:
+        check_history(cfg.history)    # a damaged history is an error before the builds
+    folders = [build_root / d.name for d in cfg.designs]
+    if no_build:                      # only read: lock the builds there are, create nothing
+        folders = [f for f in folders if f.is_dir()]
+    else:
+        check_build_paths(folders[0])
+    # the build folders are this run's (no `eqchip build` into them meanwhile); Ctrl-C or
+    # SIGTERM end every build process and exit 130 / 143 without results
+    with build_locks(folders, notify=console.warn), \
+            interruptible("regression run", "rerun it; the builds resume where they stopped"):
+        result = regress(cfg)
     _show(console, result, show_all)
-    junit = out / "junit.xml"
-    summary = out / "summary.md"
     write_junit(junit, [r.outcome for r in result.runs])
     write_text_atomic(summary, markdown([r.outcome for r in result.runs], result.commit))
     console.info(f"JUnit XML: {junit}")

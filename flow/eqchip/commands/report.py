@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
+from eqchip.buildlock import build_lock
+from eqchip.fileio import remove_outputs
+from eqchip.interrupts import interruptible
 from eqchip.ui import Console
 
 
@@ -39,9 +43,14 @@ def command(console: Console, build_dir: Path, design: Path | None, vcd: Path | 
     synaptic operation and weight update, and cross-checks against the RTL counters."""
     from eqchip.report import write_report_analysis
 
-    paths, an = write_report_analysis(build_dir, design, vcd=vcd, netlist=netlist,
-                                      out_dir=out_dir, pdk_root=pdk_root,
-                                      gate_level=gate_level, simulate=simulate)
+    # the old report goes first: a report that fails or is killed midway must not leave the
+    # previous one looking current; while it runs, no build may write into the folder
+    remove_outputs(*((out_dir or build_dir) / f"report.{ext}" for ext in ("json", "md", "html")))
+    with (build_lock(build_dir, notify=console.warn) if build_dir.is_dir() else nullcontext()), \
+            interruptible(f"report of {build_dir}", f"rerun `eqchip report {build_dir}`"):
+        paths, an = write_report_analysis(build_dir, design, vcd=vcd, netlist=netlist,
+                                          out_dir=out_dir, pdk_root=pdk_root,
+                                          gate_level=gate_level, simulate=simulate)
     f = an.data["energy"]["figures"]
     console.kv(f"report of {an.data['design']['name']}", [
         ("energy / inference", f"{f['energy_per_inference']['value']:.4g} pJ"),

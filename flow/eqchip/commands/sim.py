@@ -36,6 +36,7 @@ def command(console: Console, design: str, simulator: str, samples: int | None,
     """Co-simulate DESIGN (a YAML file or a shipped design name) against the golden model."""
     from eqchip.config import load_design
     from eqchip.errors import EqchipError
+    from eqchip.interrupts import interruptible
     from eqchip.sim import run_cosim
 
     if weights is not None and vcd is not None:
@@ -48,8 +49,9 @@ def command(console: Console, design: str, simulator: str, samples: int | None,
                  + (f"{n} inferences with {weights}" if weights else
                     "one training operation (VCD)" if vcd else
                     f"inference, {n} training operation(s), inference"))
-    res = run_cosim(loaded, work, simulator=simulator, samples=n, seed=seed, init=init,
-                    weights=weights, vcd=vcd)
+    with interruptible(f"simulation of {loaded.name}", "rerun it"):   # the simulator ends too
+        res = run_cosim(loaded, work, simulator=simulator, samples=n, seed=seed, init=init,
+                        weights=weights, vcd=vcd)
     console.table(f"eqchip sim {loaded.name} ({simulator}): every register matches the "
                   "golden model", ["operation", "cycles", "MRAM reads", "MRAM writes", "class"],
                   [(f"{o['kind']} {o['index']}", o["cycles"], o["mram_reads"], o["mram_writes"],

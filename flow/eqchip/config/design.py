@@ -11,6 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+#: longest `description`: it heads every generated RTL file
+DESCRIPTION_MAX = 500
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
@@ -18,6 +21,8 @@ class _Strict(BaseModel):
 
 def _power_of_two_shift(value: float, max_shift: int) -> int:
     """Return k with value == 2**-k, 0 <= k <= max_shift, or raise ValueError."""
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite power of two such as 0.5 or 0.125 (got {value})")
     if value <= 0:
         raise ValueError(f"must be a positive power of two such as 0.5 or 0.125 (got {value})")
     k = -math.log2(value)
@@ -150,7 +155,10 @@ class Training(_Strict):
 class Design(_Strict):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,47}$",
                       description="Plain identifier; prefixes every generated module")
-    description: str = ""
+    description: str = Field(
+        default="", max_length=DESCRIPTION_MAX,
+        description=f"Free text, one line of at most {DESCRIPTION_MAX} characters (it heads "
+                    "every generated RTL file)")
     network: Network
     fixed_point: FixedPoint
     eqprop: EqProp
@@ -160,3 +168,12 @@ class Design(_Strict):
     pdk: Pdk = Pdk()
     flow: FlowOptions = FlowOptions()
     training: Training = Training()
+
+    @field_validator("description")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        v = v.strip()                 # a folded YAML scalar (`>`) ends with a newline
+        if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in v):
+            raise ValueError("must be one line of text without control characters (it is "
+                             "written into a comment line of every generated RTL file)")
+        return v

@@ -44,7 +44,9 @@ def load_design(path: Path | str, pdk_cfg: Path | None = None) -> LoadedDesign:
     if not path.is_file():
         shipped = sorted(p.stem for p in designs_dir().glob("*.yaml")
                          if p.stem != "regress_rules")
-        raise ConfigError(f"{path}: no such design file",
+        what = "is a directory, not a design file" if path.is_dir() else \
+            ("exists but is not a regular file" if path.exists() else "no such design file")
+        raise ConfigError(f"{path}: {what}",
                           hint=f"give the path of a design YAML file or the name of a shipped "
                                f"design ({', '.join(shipped)})")
     src = load_yaml(path, what="design YAML file")

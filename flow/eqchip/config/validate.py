@@ -40,6 +40,12 @@ def format_validation_error(src: YamlSource, exc: ValidationError, what: str) ->
             msg = "required field is missing; add it"
         got = err.get("input")
         shown = "" if kind in ("missing", "extra_forbidden") or isinstance(got, dict) else \
-            f" (got {got!r})"
+            f" (got {_short(got)})"
         lines.append(f"  {where}: {format_loc(loc)}: {msg}{shown}")
     return "\n".join(lines)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """repr of a bad value, cut to `limit` characters (a 1 MB string is not echoed)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"

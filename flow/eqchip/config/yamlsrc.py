@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,15 @@ import yaml
 from eqchip.errors import ConfigError
 
 Loc = tuple[str | int, ...]
+
+#: eqchip's YAML files are a few kB; anything this large is a mistake (or an attack), refused
+#: before parsing
+MAX_BYTES = 1 << 20
+#: nesting depth of mappings and lists (designs use 3); deeper is refused, not a RecursionError
+MAX_DEPTH = 32
+#: floats as YAML 1.2 writes them: `1.0e30`, `1e-3` (YAML 1.1, PyYAML's default, reads a float
+#: exponent only with a sign, `1.0e+30`, and an exponent without a dot not at all)
+_FLOAT_12 = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -33,13 +43,23 @@ class _StrictLoader(yaml.SafeLoader):
     """Safe loading, and also no aliases (`*name`: they hide values and can nest without end)
     and no duplicate keys (YAML would silently keep the last one)."""
 
+    _depth = 0
+
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in eqchip files; write the value "
                             "out", event.start_mark)
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep; eqchip files are a "
+                            "few levels of fields", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         seen: dict[object, int] = {}
@@ -57,12 +77,26 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12,
+                                    list("-+0123456789."))
+
+
 def load_yaml(path: Path, what: str = "YAML file") -> YamlSource:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file", hint=f"give the path of a {what}")
+        problem = "is a directory" if path.is_dir() else "no such file"
+        raise ConfigError(f"{path}: {problem}", hint=f"give the path of a {what}")
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError(f"{path}: {size / 1e6:.1f} MB is too large for a {what} (at most "
+                              f"{MAX_BYTES // 1024} kB)",
+                              hint="check that this is the right file; shorten long free-text "
+                                   "fields such as `description`")
         text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}",
+                          hint=f"check the {what}'s permissions") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})",
                           hint=f"save the {what} as UTF-8") from None
@@ -76,6 +110,9 @@ def load_yaml(path: Path, what: str = "YAML file") -> YamlSource:
         raise ConfigError(f"{where}: not valid YAML: {problem}",
                           hint="fix the YAML at that line (indentation, quoting, duplicate "
                                "keys)") from None
+    except RecursionError:            # a safety net; MAX_DEPTH stops nesting well before
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply",
+                          hint=f"eqchip files nest at most {MAX_DEPTH} levels") from None
     lines: dict[Loc, int] = {}
     if node is not None:
         _index(node, (), lines)

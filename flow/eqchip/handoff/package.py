@@ -9,6 +9,7 @@ says so in `kind`.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -157,25 +158,94 @@ def _collect(build_dir: Path, stage: Path, job: str) -> list[dict]:
 
 
 def verify_handoff(out_dir: Path) -> list[str]:
-    """Return the problems found re-checking SHA256SUMS (empty: the package is intact):
-    missing or changed files, and files the list does not name."""
+    """Return the problems found re-checking a package (empty: it is intact): SHA256SUMS
+    entries that are absolute or climb out with `..`, symbolic links that lead outside the
+    package, missing or changed files, files the list does not name, and per-file hashes of
+    manifest.json that disagree with SHA256SUMS (a tampered file whose SHA256SUMS line was
+    rehashed). Nothing outside `out_dir` is ever read."""
     out_dir = Path(out_dir)
     sums = out_dir / "SHA256SUMS"
-    if not sums.is_file():
+    if not sums.is_file() or sums.is_symlink():
         raise EqchipError(f"{sums}: no such file; {out_dir} is not a handoff package",
                           hint="create it with `eqchip handoff`")
-    problems, listed = [], set()
+    root = out_dir.resolve()
+    problems: list[str] = []
+    listed: dict[str, str] = {}
     for n, line in enumerate(sums.read_text(errors="replace").splitlines(), 1):
         digest, sep, rel = line.partition("  ")
-        if not sep or len(digest) != 64:
+        if not sep or len(digest) != 64 or not rel:
             problems.append(f"SHA256SUMS line {n}: not `<sha256>  <path>`")
             continue
-        listed.add(rel)
+        unsafe = _unsafe_entry(rel)
+        if unsafe:
+            problems.append(f"SHA256SUMS line {n}: {rel}: {unsafe}; refused")
+            continue
+        listed[rel] = digest
         path = out_dir / rel
-        if not path.is_file():
+        if not _inside(path, root):
+            problems.append(f"{rel}: a symbolic link leads outside the package; refused")
+        elif not path.is_file():
             problems.append(f"{rel}: missing")
         elif sha256_file(path) != digest:
             problems.append(f"{rel}: checksum mismatch")
-    present = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()}
-    problems += [f"{rel}: not in SHA256SUMS" for rel in sorted(present - listed - {"SHA256SUMS"})]
+    present, links_out = _package_files(out_dir, root)
+    problems += [f"{rel}: symbolic link to outside the package" for rel in links_out
+                 if rel not in listed]
+    problems += [f"{rel}: not in SHA256SUMS" for rel in sorted(present - set(listed)
+                                                               - {"SHA256SUMS"})]
+    problems += _manifest_problems(out_dir, root, listed)
+    return problems
+
+
+def _unsafe_entry(rel: str) -> str | None:
+    """Why a SHA256SUMS path must not be followed (None: it is a plain relative path)."""
+    if rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
+        return "absolute path"
+    if ".." in rel.replace("\\", "/").split("/"):
+        return "`..` leads outside the package"
+    return None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """`path` (after following every symbolic link) lies inside `root`."""
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):       # a symlink loop
+        return False
+
+
+def _package_files(out_dir: Path, root: Path) -> tuple[set[str], list[str]]:
+    """Files of the package (relative POSIX paths; symbolic links are not followed into
+    folders) and the links among them that lead outside it."""
+    present: set[str] = set()
+    links_out: list[str] = []
+    for folder, dirs, names in os.walk(out_dir, followlinks=False):
+        for name in sorted(names + [d for d in dirs if (Path(folder) / d).is_symlink()]):
+            p = Path(folder) / name
+            rel = p.relative_to(out_dir).as_posix()
+            if p.is_symlink() and not _inside(p, root):
+                links_out.append(rel)
+            present.add(rel)
+    return present, sorted(links_out)
+
+
+def _manifest_problems(out_dir: Path, root: Path, listed: dict[str, str]) -> list[str]:
+    """manifest.json's per-file sha256 against SHA256SUMS, both ways."""
+    path = out_dir / "manifest.json"
+    if "manifest.json" not in listed or not path.is_file() or not _inside(path, root):
+        return ["manifest.json: missing from the package or from SHA256SUMS"]
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files")
+        entries = {f["path"]: f["sha256"] for f in files}
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return ["manifest.json: not a readable eqchip manifest (no `files` list of path and "
+                "sha256)"]
+    problems = []
+    for rel, digest in sorted(entries.items()):
+        if rel not in listed:
+            problems.append(f"{rel}: in manifest.json but not in SHA256SUMS")
+        elif listed[rel] != digest:
+            problems.append(f"{rel}: manifest.json and SHA256SUMS give different checksums")
+    problems += [f"{rel}: in SHA256SUMS but not in manifest.json" for rel in sorted(listed)
+                 if rel not in entries and rel != "manifest.json"]
     return problems

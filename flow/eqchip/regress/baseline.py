@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,8 +55,9 @@ def load_baseline(path: Path, design: str) -> Baseline:
                           hint=f"regenerate it with `eqchip regress {design} --update-baseline`")
     metrics: dict[str, float] = {}
     for name, value in doc["metrics"].items():
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise EqchipError(f"{path}: metrics.{name}: must be a number (got {value!r})",
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise EqchipError(f"{path}: metrics.{name}: must be a finite number (got {value!r})",
                               hint="fix the value or regenerate the baseline")
         metrics[name] = float(value) if isinstance(value, float) else value
     versions = doc.get("versions", {})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,13 +58,22 @@ class RunRecord:
     metrics: dict[str, float]
 
 
+#: the command-line option that names the history file: `eqchip history --db`, and
+#: `eqchip regress --history` (which writes it)
+READ_OPTION = "--db"
+WRITE_OPTION = "--history"
+
+
 @contextmanager
-def _connect(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
-    """Writers (`create=True`) create the file and schema; readers open it read-only."""
+def _connect(path: Path, create: bool, option: str = READ_OPTION
+             ) -> Iterator[sqlite3.Connection]:
+    """Writers (`create=True`) create the file and schema; readers open it read-only.
+    `option` is the command-line option named in the hints."""
     path = Path(path)
     if not create and not path.is_file():
         raise EqchipError(f"{path}: no regression history yet",
-                          hint="run `eqchip regress` first, or give --db with the history file")
+                          hint=f"run `eqchip regress` first, or give {option} with the history "
+                               "file")
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,20 +86,28 @@ def _connect(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
             elif conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
                               "AND name = 'runs'").fetchone() is None:
                 raise EqchipError(f"{path}: not an eqchip history database (no `runs` table)",
-                                  hint="point --db at the history file written by "
+                                  hint=f"point {option} at the history file written by "
                                        "`eqchip regress`, or run `eqchip regress` first")
             yield conn
     except sqlite3.DatabaseError as exc:
         raise EqchipError(f"{path}: not a usable eqchip history database: {exc}",
-                          hint="point --db at the history file written by `eqchip regress`") \
-            from None
+                          hint=f"point {option} at the history file written by `eqchip "
+                               "regress`" + (", or move the damaged file away to start a new "
+                                             "history" if create else "")) from None
+
+
+def check_history(path: Path) -> None:
+    """Open (and create) the history `eqchip regress --history` will append to, so that a
+    damaged file is an error before any build runs, not after."""
+    with _connect(path, create=True, option=WRITE_OPTION):
+        pass
 
 
 def append_run(path: Path, *, session: str, time_utc: str, git_commit: str, design: str,
                passed: bool, versions: dict[str, str], metrics: dict[str, float],
                mode: str = "compare") -> int:
     """Record one design's run in one transaction; returns its run id."""
-    with _connect(path, create=True) as conn, conn:
+    with _connect(path, create=True, option=WRITE_OPTION) as conn, conn:
         cur = conn.execute(
             "INSERT INTO runs (session, time_utc, git_commit, design, passed, mode, versions) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -102,22 +119,58 @@ def append_run(path: Path, *, session: str, time_utc: str, git_commit: str, desi
     return run_id
 
 
-def read_runs(path: Path, designs: list[str] | None = None,
-              last: int | None = None) -> list[RunRecord]:
-    """Runs in recording order (oldest first), optionally only some designs / the last N each."""
+def read_runs(path: Path, designs: list[str] | None = None, last: int | None = None,
+              warn: Callable[[str], None] | None = None) -> list[RunRecord]:
+    """Runs in recording order (oldest first), optionally only some designs / the last N each.
+    A malformed row (written by another tool, or damaged) is skipped and reported to `warn`."""
+    say = warn or (lambda _m: None)
     with _connect(path, create=False) as conn:
         rows = conn.execute("SELECT id, session, time_utc, git_commit, design, passed, mode, "
                             "versions FROM runs ORDER BY id").fetchall()
         values: dict[int, dict[str, float]] = {}
+        bad_metrics: dict[object, int] = {}
         for run_id, name, value in conn.execute("SELECT run_id, name, value FROM metrics"):
-            values.setdefault(run_id, {})[name] = value
-    runs = [RunRecord(id=r[0], session=r[1], time_utc=r[2], git_commit=r[3], design=r[4],
-                      passed=bool(r[5]), mode=r[6], versions=json.loads(r[7]),
-                      metrics=dict(sorted(values.get(r[0], {}).items())))
-            for r in rows if designs is None or r[4] in designs]
+            if isinstance(name, str) and isinstance(value, int | float) \
+                    and not isinstance(value, bool):
+                values.setdefault(run_id, {})[name] = float(value)
+            else:
+                bad_metrics[run_id] = bad_metrics.get(run_id, 0) + 1
+    runs: list[RunRecord] = []
+    for r in rows:
+        if designs is not None and r[4] not in designs:
+            continue
+        record, problem = _record(r, values)
+        if record is None:
+            say(f"{path}: run {r[0]!r} skipped: {problem}")
+            continue
+        if bad_metrics.get(record.id):
+            say(f"{path}: run {record.id}: {bad_metrics[record.id]} malformed metric row(s) "
+                "skipped (name not text or value not a number)")
+        runs.append(record)
     if last is not None:
         kept: list[RunRecord] = []
         for design in dict.fromkeys(r.design for r in runs):
             kept += [r for r in runs if r.design == design][-last:]
         runs = sorted(kept, key=lambda r: r.id)
     return runs
+
+
+def _record(r: tuple, values: dict[int, dict[str, float]]) -> tuple[RunRecord | None, str]:
+    """A `runs` row as a RunRecord, or (None, what is wrong with it)."""
+    run_id, session, time_utc, commit, design, passed, mode, versions = r
+    texts = {"session": session, "time_utc": time_utc, "git_commit": commit, "design": design,
+             "mode": mode}
+    wrong = [k for k, v in texts.items() if not isinstance(v, str)]
+    if wrong:
+        return None, f"{', '.join(wrong)} not text"
+    if passed not in (0, 1):
+        return None, f"passed is {passed!r}, not 0 or 1"
+    try:
+        vers = json.loads(versions) if isinstance(versions, str) else None
+    except ValueError:
+        vers = None
+    if not isinstance(vers, dict) or not all(isinstance(v, str) for v in vers.values()):
+        return None, "versions is not a JSON object of strings"
+    return RunRecord(id=run_id, session=session, time_utc=time_utc, git_commit=commit,
+                     design=design, passed=bool(passed), mode=mode, versions=vers,
+                     metrics=dict(sorted(values.get(run_id, {}).items()))), ""

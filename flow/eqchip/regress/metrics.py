@@ -75,14 +75,26 @@ def _is_version(name: str) -> bool:
 
 
 def read_json(path: Path) -> Any:
+    """A JSON file eqchip wrote (metrics, report, baseline), or EqchipError naming it: not
+    readable, not UTF-8, not JSON. (NaN/Infinity parse; `flatten` drops them, baselines refuse
+    them.)"""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise EqchipError(f"{path}: cannot read: {exc.strerror}",
                           hint="run `eqchip build` for this design first") from None
+    except UnicodeDecodeError as exc:
+        raise EqchipError(f"{path}: not UTF-8 text (byte {exc.start}); the file is damaged",
+                          hint="restore it (e.g. `git checkout` a baseline) or regenerate it")\
+            from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise EqchipError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}",
-                          hint="rebuild the design; the file is damaged") from None
+                          hint="restore or regenerate the file; it is damaged") from None
+    except RecursionError:
+        raise EqchipError(f"{path}: not valid JSON: nested too deeply",
+                          hint="restore or regenerate the file; it is damaged") from None
 
 
 REPORT_PREFIX = "report"
