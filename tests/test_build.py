@@ -44,7 +44,9 @@ def test_small_stops_honestly_where_tools_are_missing(small) -> None:
     assert m["status"] == "partial" and m["stop_reason"] == "missing_tools"
     assert "openroad" in m["notice"] and "openroad" in proc.stderr
     assert "openroad" in m["flow"]["missing_tools"]
-    assert m["flow"]["completed"] == ["elaborate", "synthesis", "synthesis.sta"]
+    assert m["flow"]["completed"] == ["elaborate", "synthesis", "floorplan.size",
+                                      "synthesis.sta"]
+    assert m["floorplan"]["die_um"][0] > 100 and len(m["floorplan"]["placements"]) == 2
 
 
 @pytest.mark.slow
@@ -185,16 +187,17 @@ def test_shorter_rebuild_reports_only_its_own_steps(small, designs_dir: Path,
 
 @pytest.mark.slow
 def test_full_flow_project_passes_sc_checks(small, designs_dir: Path) -> None:
-    """The project `eqchip build` runs on an OpenROAD machine: SC's manifest check and every
-    node's required keys and files, with floorplan, macro and power-grid settings in it."""
+    """The project as the OpenROAD nodes of the job get it: the job's manifest after the run,
+    with the floorplan the floorplan.size node set (die/core, fixed macro positions with
+    halos, pins). SC's manifest check and every node's required keys and files pass."""
+    from siliconcompiler import ASIC
+
     from eqchip.asic.checks import node_problems, project_problems
     from eqchip.asic.flow import flow_steps
-    from eqchip.asic.run import BuildOptions, configured_project
 
     _, build, m = small
     loaded = load_design(designs_dir / "small.yaml")
-    project, staged, fp = configured_project(loaded, BuildOptions(build_root=build))
-    assert fp is not None
+    project = ASIC.from_manifest(filepath=str(build / "small" / "job0" / "small.pkg.json"))
     steps = flow_steps(project.get_flow())
     assert "floorplan.power_grid" in steps and "write.gds" in steps
     assert project_problems(project, steps) == []
@@ -205,12 +208,14 @@ def test_full_flow_project_passes_sc_checks(small, designs_dir: Path) -> None:
         c = project.constraint.component.get_component(name)
         assert c.get_placement() is not None
         assert c.get_halo() == (loaded.design.flow.macro_halo_um,) * 2
-    assert project.get("constraint", "area", "diearea")
+    (x0, y0), (x1, y1) = project.get("constraint", "area", "diearea")
+    assert [x1 - x0, y1 - y0] == m["floorplan"]["die_um"]
     assert project.get("constraint", "area", "corearea")
-    macro_lib = project.get_library(staged.macro.name)
+    macro = m["macros"]["cell"]
+    macro_lib = project.get_library(macro)
     assert macro_lib.get("tool", "openroad", "power_grid_fileset") == ["openroad.powergrid"]
     pdn = macro_lib.find_files("fileset", "openroad.powergrid", "file", "tcl")
-    assert f"-cells {{{staged.macro.name}}}" in Path(pdn[0]).read_text()
+    assert f"-cells {{{macro}}}" in Path(pdn[0]).read_text()
     assert project.get_library("sky130hd").get("tool", "openroad", "power_grid_fileset")
 
     # the checks do catch a broken setup: a missing macro power-grid script

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 
 from eqchip.asic.flow import FRONTEND_TOOLS, STA_STEP
@@ -12,7 +13,7 @@ from eqchip.asic.yosys_shim import pyosys_version, real_yosys
 
 @dataclass(frozen=True)
 class Tool:
-    key: str                 # slang | yosys | sta | openroad | klayout
+    key: str                 # slang | yosys | sta | python | openroad | klayout
     name: str
     found: bool
     version: str | None
@@ -52,6 +53,9 @@ def detect_tools() -> list[Tool]:
     tools.append(Tool("sta", "sta (OpenSTA)", sta is not None,
                       _version([sta, "-version"]) if sta else None, sta, STA_STEP,
                       "apt-get install opensta (Debian package of OpenSTA)"))
+    tools.append(Tool("python", "Python (eqchip's own SC tasks)", True,
+                      ".".join(str(v) for v in sys.version_info[:3]), sys.executable,
+                      "floorplan.size", "(always present)"))
     orx = shutil.which("openroad")
     tools.append(Tool("openroad", "openroad", orx is not None,
                       _version([orx, "-version"]) if orx else None, orx,

@@ -89,6 +89,20 @@ def make_project(spec: ProjectSpec) -> ASIC:
     sta = PostSynthesisStaTask.find_task(project)
     sta.set("var", "clock_period", spec.clock_period_ns)
 
+    from eqchip.asic.macro_views import liberty_area
+    from eqchip.asic.tasks.floorplan_size import FloorplanSizeTask
+
+    fs = FloorplanSizeTask.find_task(project)
+    fs.set("var", "target_utilization", spec.target_utilization)
+    fs.set("var", "core_margin", spec.core_margin_um)
+    fs.set("var", "halo", spec.macro_halo_um)
+    if spec.macros:
+        m = spec.macros[0]          # one macro type per design (eqchip.macros)
+        fs.set("var", "macro_cell", m.name)
+        fs.set("var", "macro_width", m.width_um)
+        fs.set("var", "macro_height", m.height_um)
+        fs.set("var", "macro_lib_area", liberty_area(m.typical_liberty, m.name) or 0.0)
+
     if spec.yosys_path is not None:
         from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
 

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from eqchip.asic.capabilities import Tool, detect_tools, missing_for, runnable_steps
-from eqchip.asic.floorplan import Floorplan, apply_floorplan, plan_floorplan, read_netlist
-from eqchip.asic.flow import FLOW_NAME, STA_STEP, flow_steps, step_predecessors
+from eqchip.asic.flow import FLOW_NAME, flow_steps, step_predecessors
 from eqchip.asic.libraries import MacroFiles
-from eqchip.asic.macro_views import liberty_area, prepare_macro_views
+from eqchip.asic.macro_views import prepare_macro_views
 from eqchip.asic.metrics import RunInfo, collect_metrics
 from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, check_pdk
 from eqchip.asic.project import DEFAULT_JOB, ProjectSpec, make_project
@@ -97,28 +96,6 @@ def job_dir(spec: ProjectSpec) -> Path:
     return spec.build_root / spec.design / spec.jobname
 
 
-def plan_from_synthesis(staged: Staged, loaded: LoadedDesign) -> tuple[Floorplan, Any] | None:
-    """Floorplan from the synthesized netlist of the job (None before synthesis ran)."""
-    spec, macro = staged.spec, staged.macro
-    syn = job_dir(spec) / "synthesis" / "0"
-    netlist_json = syn / "outputs" / f"{spec.top}.netlist.json"
-    stat_json = syn / "reports" / "stat.json"
-    if not (netlist_json.is_file() and stat_json.is_file()):
-        return None
-    import json
-
-    info = read_netlist(netlist_json, spec.top, {macro.name})
-    design = json.loads(stat_json.read_text(encoding="utf-8")).get("design", {})
-    n = len(info.macro_instances)
-    std_area = float(design.get("area", 0.0)) - n * (liberty_area(macro.typical_liberty, macro.name)
-                                                     or 0.0)
-    fopts = loaded.design.flow
-    fp = plan_floorplan(std_area, macro.name, macro.width_um, macro.height_um,
-                        list(info.macro_instances), fopts.target_utilization,
-                        fopts.core_margin_um, fopts.macro_halo_um)
-    return fp, info
-
-
 def _quiet_terminal(project, verbose: bool) -> None:  # noqa: ANN001
     """SC's progress log only with --verbose; otherwise warnings go to job.log and only
     errors to the terminal (each node's own log is always complete)."""
@@ -127,18 +104,6 @@ def _quiet_terminal(project, verbose: bool) -> None:  # noqa: ANN001
     for h in project.logger.handlers:
         if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler):
             h.setLevel(logging.INFO if verbose else logging.ERROR)
-
-
-def configured_project(loaded: LoadedDesign, opts: BuildOptions):  # noqa: ANN201
-    """The full-flow SC project of a design as `build` runs it: staged inputs, and the
-    floorplan (die/core, fixed macro positions with halos, pins) once the job holds a
-    synthesized netlist. Returns (project, staged, floorplan or None)."""
-    staged = stage(loaded, opts)
-    project = make_project(staged.spec)
-    fp_info = plan_from_synthesis(staged, loaded)
-    if fp_info:
-        apply_floorplan(project, *fp_info)
-    return project, staged, (fp_info[0] if fp_info else None)
 
 
 def _run(project, to: list[str], clean: bool) -> None:  # noqa: ANN001
@@ -175,25 +140,13 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
     can = runnable_steps(steps, _preds(project), tools)
     blocked = [s for s in needed if s not in can]
     missing = missing_for(blocked, tools)
-    # what runs: the requested steps, or (when tools are missing) the deepest reachable ones
+    # what runs: the requested steps, or (when tools are missing) the deepest reachable ones.
+    # One SC run: the floorplan is sized by a node of the flow (floorplan.size), so every
+    # tool path and version eqchip gives SC holds for every node of the run.
     run_to = _leaves(project, [s for s in needed if s in can])
-    frontend = ("elaborate", "synthesis", STA_STEP)
-    fp_info = None
-    if any(s not in frontend for s in run_to):
-        # the floorplan is sized from the synthesized netlist: synthesize first, then plan
-        first = [s for s in ("synthesis", STA_STEP) if s in can]
-        say(f"running {', '.join(first)} to size the floorplan")
-        _run(project, first, opts.clean)
-        fp_info = plan_from_synthesis(staged, loaded)
-        if fp_info:
-            apply_floorplan(project, *fp_info)
-        say(f"running to {', '.join(run_to)}")
-        _run(project, run_to, False)
-    elif run_to:
+    if run_to:
         say(f"running to {', '.join(run_to)}")
         _run(project, run_to, opts.clean)
-    if fp_info is None:
-        fp_info = plan_from_synthesis(staged, loaded)
     ran = _steps_needed(project, run_to, steps)
 
     if blocked:
@@ -218,7 +171,7 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                    missing_tools=sorted({t.name for t in missing}),
                    clock_period_ns=spec.clock_period_ns, corner=spec.corner,
                    pdk_root=spec.pdk.root, yosys_kind=staged.yosys_kind)
-    metrics = collect_metrics(proj_done, info, staged.macro, fp_info[0] if fp_info else None)
+    metrics = collect_metrics(proj_done, info, staged.macro)
     metrics["wall_time_s"] = round(time.monotonic() - t0, 3)
     mpath = spec.build_root / spec.design / "metrics.json"
     write_json_atomic(mpath, metrics)

@@ -28,6 +28,35 @@ def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
     return f"{value}{unit}"
 
 
+#: post-layout figures the summary shows: (figure id, label, unit, significant digits)
+_POST_LAYOUT = (("stdcell_area_um2", "area std cells", " um^2", 6),
+                ("setup_ws_ns", "setup worst slack", " ns", 4),
+                ("hold_ws_ns", "hold worst slack", " ns", 4),
+                ("fmax_mhz", "achievable clock", " MHz", 4),
+                ("power_total_w", "power total", " W", 4),
+                ("clock_power_share", "clock network share", "", 3),
+                ("wirelength_um", "routed wirelength", " um", 6),
+                ("drc_errors", "DRC violations", "", 6),
+                ("clock_skew_setup_ns", "clock skew", " ns", 3))
+
+
+def post_layout_rows(metrics: dict) -> list[tuple[str, str]]:
+    """Summary rows of metrics.json `post_layout`, each with the step it comes from (none
+    before a place-and-route step completed)."""
+    pl = metrics.get("post_layout") or {}
+    figs = pl.get("figures") or {}
+    rows = []
+    for fid, label, unit, digits in _POST_LAYOUT:
+        fig = figs.get(fid)
+        if fig is not None:
+            value = fig["value"]
+            text = (f"{value:.1%}" if fid == "clock_power_share"
+                    else _fmt(value, unit, digits))
+            rows.append((f"{pl.get('stage', 'post-layout')}: {label}",
+                         f"{text}  (from {fig['source']})"))
+    return rows
+
+
 def _summary(console: Console, result: BuildResult) -> None:
     m = result.metrics
     area = m.get("area") or {}
@@ -41,13 +70,14 @@ def _summary(console: Console, result: BuildResult) -> None:
         ("tool errors / warnings", f"{_fmt((flow.get('errors') or {}).get('total'))} / "
                                    f"{_fmt((flow.get('warnings') or {}).get('total'))}"),
         ("cells (std / macros)", f"{_fmt(cells.get('stdcell'))} / {_fmt(cells.get('macros'))}"),
-        ("area std cells", _fmt(area.get("stdcell_um2"), " um^2", 6)),
+        ("area std cells (post-synthesis)", _fmt(area.get("stdcell_um2"), " um^2", 6)),
         ("area macros", _fmt(area.get("macros_um2"), " um^2", 6)),
         ("setup WNS / TNS", f"{_fmt(timing.get('setup_wns_ns'), ' ns')} / "
                             f"{_fmt(timing.get('setup_tns_ns'), ' ns')}"),
-        ("achievable clock", _fmt(timing.get("achievable_freq_mhz"), " MHz")),
-        ("timing met", _fmt(timing.get("met"))),
-        ("power total", _fmt(power.get("total"), " W")),
+        ("achievable clock (post-synthesis)", _fmt(timing.get("achievable_freq_mhz"), " MHz")),
+        ("timing met (post-synthesis)", _fmt(timing.get("met"))),
+        ("power total (post-synthesis, vectorless)", _fmt(power.get("total"), " W")),
+        *post_layout_rows(m),
         ("job", str(result.job_dir)),
         ("metrics", str(result.metrics_path)),
         ("wall time", f"{result.wall_s:.1f} s"),

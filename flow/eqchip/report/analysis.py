@@ -26,6 +26,7 @@ from eqchip.report.internal_power import (
 )
 from eqchip.report.liberty import CellLogic, read_liberty
 from eqchip.report.netlist import Netlist, load_netlist
+from eqchip.report.postlayout import post_layout_section
 from eqchip.report.power import PowerRun, run_power, sta_exe
 from eqchip.report.propagate import Annotation, annotate
 from eqchip.report.sections import (
@@ -242,6 +243,7 @@ def analyse(loaded: LoadedDesign, files: BuildFiles, pdk_root: Path | None,
                 ("layout", files.layout))},
             "area": area,
             "timing": timing_section(run, arch.clock_period_ns, metrics),
+            "post_layout": post_layout_section(metrics),
             "power": power_section(run, gsa or sa, ann, nl, lib, logic, ann_rtl, gsa),
             "mram": {"macro": spec.name, "n_macros": arch.total_macros,
                      "read_pj_per_word": pin.read_pj_per_word.as_dict(),
