@@ -21,19 +21,30 @@ from pathlib import Path
 from typing import Any
 
 from eqchip.asic.capabilities import Tool, detect_tools, missing_for, runnable_steps
+from eqchip.asic.fingerprint import fingerprint, manifest_stamp
 from eqchip.asic.flow import FLOW_NAME, flow_steps, step_predecessors
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import prepare_macro_views
 from eqchip.asic.metrics import RunInfo, collect_metrics
 from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, check_pdk
 from eqchip.asic.project import DEFAULT_JOB, ProjectSpec, make_project
+from eqchip.asic.records import build_state
 from eqchip.asic.rtl import prepare_rtl
 from eqchip.asic.sdc import sdc_text
 from eqchip.asic.staging import write_if_changed
+from eqchip.asic.state import (
+    METRICS_FILE,
+    STATE_FILE,
+    BuildState,
+    Metrics,
+    read_metrics,
+    read_state,
+)
 from eqchip.asic.yosys_shim import install_shim, real_yosys
 from eqchip.config import LoadedDesign
 from eqchip.errors import EqchipError, ToolError
 from eqchip.fileio import write_json_atomic
+from eqchip.resources import pdk_cfg_dir
 
 Notify = Callable[[str], None]
 
@@ -59,6 +70,7 @@ class BuildResult:
     steps_run: list[str] = field(default_factory=list)
     missing: list[Tool] = field(default_factory=list)
     wall_s: float = 0.0
+    state: BuildState | None = None
 
 
 @dataclass(frozen=True)
@@ -132,9 +144,6 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
         if s not in steps:
             raise EqchipError(f"--to {s}: no such step in {FLOW_NAME}",
                               hint="use one of: " + ", ".join(steps))
-    # from here on this build's outputs replace the last one's: a rebuild that fails or
-    # writes no report must not leave the old metrics/report looking current
-    clear_outputs(spec.build_root / spec.design)
     needed = _steps_needed(project, requested, steps)
     tools = detect_tools()
     can = runnable_steps(steps, _preds(project), tools)
@@ -144,6 +153,19 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
     # One SC run: the floorplan is sized by a node of the flow (floorplan.size), so every
     # tool path and version eqchip gives SC holds for every node of the run.
     run_to = _leaves(project, [s for s in needed if s in can])
+    design_dir = spec.build_root / spec.design
+    inputs = fingerprint(project, staged_dirs=[design_dir / "eqchip", pdk_cfg_dir()],
+                         pdk_files=[f.path for f in spec.pdk.files()],
+                         tools=[(t.key, t.path, t.version) for t in tools],
+                         run_to=[*run_to, *requested])
+    if not opts.clean:
+        reused = _reuse(design_dir, inputs, loaded, missing, t0)
+        if reused is not None:
+            say("nothing changed since the last build: its results are current")
+            return reused
+    # from here on this build's outputs replace the last one's: a rebuild that fails or
+    # writes no report must not leave the old metrics/report looking current
+    clear_outputs(design_dir)
     if run_to:
         say(f"running to {', '.join(run_to)}")
         _run(project, run_to, opts.clean)
@@ -173,15 +195,45 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                    pdk_root=spec.pdk.root, yosys_kind=staged.yosys_kind)
     metrics = collect_metrics(proj_done, info, staged.macro)
     metrics["wall_time_s"] = round(time.monotonic() - t0, 3)
-    mpath = spec.build_root / spec.design / "metrics.json"
-    write_json_atomic(mpath, metrics)
+    state = build_state(proj_done, design=spec.design, design_path=loaded.path.resolve(),
+                        design_sha256=loaded.sha256, top=spec.top, corner=spec.corner,
+                        sc_corner=DESIGN_CORNER_TO_SC[spec.corner], pdk_root=spec.pdk.root,
+                        job=spec.jobname, job_dir=jd, flow=FLOW_NAME, steps=steps,
+                        sdc=spec.sdc, rtl=spec.rtl_files, macro=staged.macro)
+    state = state.model_copy(update={"inputs_sha256": inputs,
+                                     "manifest_stamp": manifest_stamp(manifest)})
+    # the state first, metrics.json last: a build whose metrics.json exists is complete
+    state.write(design_dir)
+    mpath = design_dir / METRICS_FILE
+    write_json_atomic(mpath, Metrics.model_validate(metrics).doc())
     return BuildResult(design=spec.design, status=status, stop_reason=reason, notice=notice,
                        metrics_path=mpath, metrics=metrics, job_dir=jd, steps_run=ran,
-                       missing=missing, wall_s=time.monotonic() - t0)
+                       missing=missing, wall_s=time.monotonic() - t0, state=state)
+
+
+def _reuse(design_dir: Path, inputs: str, loaded: LoadedDesign, missing: list[Tool],
+           t0: float) -> BuildResult | None:
+    """The previous build of `design_dir` when its recorded inputs equal `inputs` and its job
+    manifest is as that build left it (None: run SC)."""
+    try:
+        state = read_state(design_dir)
+        metrics = read_metrics(design_dir).doc()
+    except EqchipError:
+        return None
+    if state.inputs_sha256 != inputs or state.manifest is None or \
+            state.manifest_stamp != manifest_stamp(state.manifest) or \
+            metrics.get("design_sha256") != loaded.sha256:
+        return None
+    flow = metrics.get("flow") or {}
+    return BuildResult(design=state.design, status=metrics["status"],
+                       stop_reason=metrics.get("stop_reason"), notice=metrics.get("notice"),
+                       metrics_path=design_dir / METRICS_FILE, metrics=metrics,
+                       job_dir=state.job_dir, steps_run=list(flow.get("completed") or []),
+                       missing=missing, wall_s=time.monotonic() - t0, state=state)
 
 
 #: what a build (and the report after it) writes beside the SC jobs, in build/<design>/
-OUTPUT_FILES = ("metrics.json", "report.json", "report.md", "report.html")
+OUTPUT_FILES = (METRICS_FILE, STATE_FILE, "report.json", "report.md", "report.html")
 
 
 def clear_outputs(design_dir: Path) -> None:

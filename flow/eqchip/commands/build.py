@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from eqchip.errors import EqchipError, FlowIncomplete
-from eqchip.pipeline import report_after_build
+from eqchip.pipeline import build_design
 from eqchip.ui import Console
 
 if TYPE_CHECKING:
@@ -57,7 +57,18 @@ def post_layout_rows(metrics: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def flowgraph_rows(result: BuildResult) -> list[tuple[str, str, str]]:
+    """(step, tool/task, status) of every node of the flowgraph, in execution order."""
+    if result.state is None:
+        return []
+    return [(n.step, f"{n.tool}/{n.task}", n.status or "not run") for n in result.state.nodes]
+
+
 def _summary(console: Console, result: BuildResult) -> None:
+    rows = flowgraph_rows(result)
+    if rows:
+        console.table(f"flowgraph {result.state.flow if result.state else ''}",
+                      ("step", "tool/task", "status"), rows)
     m = result.metrics
     area = m.get("area") or {}
     timing = m.get("timing") or {}
@@ -108,22 +119,30 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     KLayout are installed, and writes the PPA report (`eqchip report`) at the end. A rerun
     resumes the job. Exit code 5 when the flow had to stop early because a tool is missing
     (see `eqchip doctor`); a failed report exits non-zero with its own error."""
-    from eqchip.asic.run import BuildOptions, build
+    from eqchip.asic.run import BuildOptions
     from eqchip.config import load_design
 
     loaded = load_design(design)
     opts = BuildOptions(build_root=build_dir, to=tuple(to), clean=clean, jobname=jobname,
                         verbose=verbose)
-    result = build(loaded, opts, notify=console.info)
-    _summary(console, result)
-    incomplete = result.stop_reason == "missing_tools"
+    built: list[BuildResult] = []
+
+    def on_built(result: BuildResult) -> None:
+        built.append(result)
+        _summary(console, result)
+
     try:
-        done = report_after_build(result, loaded, report=report, notify=console.info)
+        done = build_design(loaded, opts, report=report, notify=console.info,
+                            on_built=on_built)
     except EqchipError:
-        if incomplete:                # the flow notice is not lost behind the report error
-            console.warn(result.notice or "flow incomplete")
+        if not built:
+            raise
+        if built[0].stop_reason == "missing_tools":   # the notice is not lost behind the
+            console.warn(built[0].notice or "flow incomplete")   # report error
         console.warn("the build finished but its report failed (error below)")
         raise
+    result = done.build
+    incomplete = result.stop_reason == "missing_tools"
     if done.report is not None:
         paths = done.report
         console.ok(f"wrote {paths.json}, {paths.markdown}, {paths.html}")
