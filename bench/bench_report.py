@@ -56,7 +56,7 @@ def main() -> None:
     ap.add_argument("--gate-level", action="store_true", help="also time the gate-level path")
     a = ap.parse_args()
 
-    from eqchip.report.vcd import busy_windows, count, read_header
+    from eqchip.power.vcd import busy_windows, count, read_header
 
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "syn.vcd"
@@ -74,12 +74,12 @@ def main() -> None:
         return
 
     from eqchip.config import load_design
-    from eqchip.report.activity import step_activity
-    from eqchip.report.analysis import stdcell_liberty
-    from eqchip.report.internal_power import internal_power
-    from eqchip.report.liberty import read_liberty
-    from eqchip.report.netlist import load_netlist
-    from eqchip.report.propagate import annotate
+    from eqchip.power.activity import step_activity
+    from eqchip.power.internal_power import internal_power
+    from eqchip.power.liberty import read_liberty
+    from eqchip.power.measure import stdcell_liberty
+    from eqchip.power.netlist import load_netlist
+    from eqchip.power.propagate import annotate
 
     loaded = load_design(a.design)
     lib_path = stdcell_liberty(Path(os.environ["PDK_ROOT"]), loaded.design.pdk.corner)
@@ -100,8 +100,8 @@ def main() -> None:
                      f"VCD window {sa.cycles} cycles\n")
     if not a.gate_level:
         return
-    from eqchip.report.gatesim import gate_level_vcd
-    from eqchip.report.power import run_power
+    from eqchip.power.gatesim import gate_level_vcd
+    from eqchip.power.power import run_power
 
     with tempfile.TemporaryDirectory() as tmp:
         gvcd = stage("gate-level simulation (Icarus)", lambda: gate_level_vcd(

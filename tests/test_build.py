@@ -44,8 +44,8 @@ def test_small_stops_honestly_where_tools_are_missing(small) -> None:
     assert m["status"] == "partial" and m["stop_reason"] == "missing_tools"
     assert "openroad" in m["notice"] and "openroad" in proc.stderr
     assert "openroad" in m["flow"]["missing_tools"]
-    assert m["flow"]["completed"] == ["elaborate", "synthesis", "floorplan.size",
-                                      "synthesis.sta"]
+    assert set(m["flow"]["completed"]) == {"elaborate", "synthesis", "floorplan.size",
+                                           "synthesis.sta", "synthesis.power"}
     assert m["floorplan"]["die_um"][0] > 100 and len(m["floorplan"]["placements"]) == 2
 
 
@@ -138,19 +138,21 @@ def test_rerun_resumes_instead_of_starting_over(small, designs_dir: Path) -> Non
 
 @pytest.mark.slow
 def test_report_failure_is_not_silent(small, designs_dir: Path) -> None:
-    """A report that cannot be written (its work folder is a file here) fails the build with a
-    non-zero exit that is not 5, and the missing-tools notice is still shown."""
+    """A report that cannot be written (the activity and power record it reads is damaged
+    here) fails the build with a non-zero exit that is not 5, and the missing-tools notice is
+    still shown."""
     proc0, build, _ = small
-    work = build / "small" / "report_work"
-    aside = work.with_name("report_work.aside")
-    work.rename(aside)
-    work.write_text("not a folder")
+    rec = build / "small" / "job0" / "synthesis.power" / "0" / "reports" / "activity_power.json"
+    good = rec.read_bytes()
+    stat = rec.stat()
+    rec.write_text("{ damaged")
+    os.utime(rec, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     try:
         proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build)],
                       cwd=build.parent)
     finally:
-        work.unlink()
-        aside.rename(work)
+        rec.write_bytes(good)
+        os.utime(rec, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert proc.returncode not in (0, 5), proc.stdout + proc.stderr
     assert "report of " in proc.stderr and "failed" in proc.stderr
     assert "Traceback" not in proc.stderr

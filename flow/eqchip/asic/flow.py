@@ -8,6 +8,8 @@ from __future__ import annotations
 from siliconcompiler import Flowgraph
 from siliconcompiler.flows.asicflow import ASICFlow
 
+from eqchip.asic.tasks.activity_power import STEP as POWER_STEP
+from eqchip.asic.tasks.activity_power import ActivityPowerTask
 from eqchip.asic.tasks.floorplan_size import STEP as FLOORPLAN_STEP
 from eqchip.asic.tasks.floorplan_size import FloorplanSizeTask
 from eqchip.asic.tasks.sta_debian import PostSynthesisStaTask
@@ -18,12 +20,13 @@ STA_STEP = "synthesis.sta"
 #: steps that run with tools this machine class can have without OpenROAD, and their tools
 #: ("python": eqchip's own pure-Python SC tasks, always available)
 FRONTEND_TOOLS = {"elaborate": "slang", "synthesis": "yosys", STA_STEP: "sta",
-                  FLOORPLAN_STEP: "python"}
+                  POWER_STEP: "python", FLOORPLAN_STEP: "python"}
 FRONTEND_STEPS = tuple(FRONTEND_TOOLS)
 
 
 def make_flow() -> Flowgraph:
     """elaborate (slang) -> synthesis (yosys) -> synthesis.sta (Debian sta, eqchip task);
+    synthesis -> synthesis.power (co-simulation, gate-level simulation, annotated power);
     synthesis -> floorplan.size (eqchip task) -> cleanup.clean -> floorplan.* -> place.* ->
     cts.* -> route.* -> dfm -> write.*"""
     flow = ASICFlow(name=FLOW_NAME, language="systemverilog")
@@ -34,6 +37,8 @@ def make_flow() -> Flowgraph:
     flow.insert_node(FLOORPLAN_STEP, FloorplanSizeTask(), "synthesis")
     flow.node(STA_STEP, PostSynthesisStaTask())
     flow.edge("synthesis", STA_STEP)
+    flow.node(POWER_STEP, ActivityPowerTask())
+    flow.edge("synthesis", POWER_STEP)
     return flow
 
 

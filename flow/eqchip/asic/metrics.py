@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from eqchip.asic.floorplan import Floorplan
-from eqchip.asic.flow import FLOORPLAN_STEP, FRONTEND_TOOLS, STA_STEP
+from eqchip.asic.flow import FLOORPLAN_STEP, FRONTEND_TOOLS, POWER_STEP, STA_STEP
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import liberty_area
 
@@ -190,6 +190,13 @@ def collect_metrics(proj, info: RunInfo,  # noqa: ANN001
                 "macros": mac,
                 "groups": groups,
             }
+
+    # ---- activity-annotated logic power (the synthesis.power node) ---------------------------
+    # the one computation of logic power: report.json takes the same file
+    ap = _step_json(info.job_dir, POWER_STEP, "activity_power.json", done)
+    out["activity_power"] = None if not ap else {
+        "source": f"{POWER_STEP} reports/activity_power.json",
+        "logic": ap.get("logic"), "counters": ap.get("counters"), "notes": ap.get("notes")}
 
     # ---- post-layout figures (OpenROAD's own per-step records) ----------------------------
     # None until a place-and-route step completed; each figure names its step

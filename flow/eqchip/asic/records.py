@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eqchip.asic.flow import FLOORPLAN_STEP, STA_STEP
+from eqchip.asic.flow import FLOORPLAN_STEP, POWER_STEP, STA_STEP
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.state import BuildState, MacroViews, NodeRecord, Views
 
@@ -57,6 +57,9 @@ def build_state(proj, *, design: str, design_path: Path, design_sha256: str,  # 
         floorplan=_result(proj, FLOORPLAN_STEP, done, directory="reports",
                           filename="floorplan.json"),
         sta=_result(proj, STA_STEP, done, directory="reports", filename="sta.json"),
+        activity=_result(proj, POWER_STEP, done, directory="reports",
+                         filename="activity_power.json"),
+        vcd=_result(proj, POWER_STEP, done, directory="reports", filename=f"{top}.step.vcd"),
         gds=_result(proj, "write.gds", done, "gds"),
         def_=_result(proj, "write.views", done, "def"),
     )

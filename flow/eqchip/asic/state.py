@@ -116,6 +116,7 @@ class Metrics(BaseModel):
     timing: dict[str, Any] | None = None
     power: dict[str, Any] | None = None
     post_layout: dict[str, Any] | None = None
+    activity_power: dict[str, Any] | None = None
 
     def doc(self) -> dict[str, Any]:
         """The JSON document (as written to metrics.json)."""
