@@ -80,7 +80,7 @@ def test_html_report_escapes_text_and_keeps_figures(tmp_path, designs_dir):
     html = out.html.read_text()
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
-    assert len(re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"', html)) >= 2
+    assert len(re.findall(r'<img src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', html)) >= 2
     # Markdown is not HTML-escaped; report.json holds the same data as the texts
     assert "<script>alert(1)</script> & more" in out.markdown.read_text()
     assert json.loads(out.json.read_text())["notes"] == data["notes"]
@@ -131,7 +131,7 @@ def test_report_files_schema_and_provenance(small_report):
     html = paths.html.read_text()
     # self-contained: every image inline, nothing fetched
     assert not re.search(r'(src|href)="(https?:)?//', html)
-    assert len(re.findall(r'<img src="data:image/png;base64,', html)) >= 4
+    assert len(re.findall(r'<img src="data:image/svg\+xml;base64,', html)) >= 4
     assert "Cross-checks" in paths.markdown.read_text()
 
 

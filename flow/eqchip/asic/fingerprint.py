@@ -1,7 +1,9 @@
-"""What a build's SC run depends on, as one sha256: the whole SC project as configured (every
-value, file name and data root), the bytes' stamps (size, mtime) of every file in eqchip's
-staged inputs and shipped PDK additions, the PDK files eqchip uses, the tools found (path,
-version), the steps the run goes to, and the versions of eqchip and SiliconCompiler.
+"""What a build's SC run depends on, as one sha256: everything the SC project is made from (the
+ProjectSpec: design, top, files, PDK, macros, clock, options; eqchip's own code, whose
+functions turn the spec into the project and whose tasks run in it), the stamps (size, mtime)
+of every file in eqchip's staged inputs and shipped PDK additions, the PDK files eqchip uses,
+the tools found (path, version), the steps asked for, and the versions of SiliconCompiler and
+lambdapdk.
 
 A rerun whose fingerprint equals the one recorded in build_state.json, with the job manifest
 unchanged since, would resume every node of the previous run: `build` then reuses the
@@ -37,12 +39,13 @@ def manifest_stamp(manifest: Path) -> str:
     return _stamp(manifest)
 
 
-def fingerprint(project, *, staged_dirs: Iterable[Path], pdk_files: Iterable[Path],  # noqa: ANN001
+def fingerprint(spec: object, *, staged_dirs: Iterable[Path], pdk_files: Iterable[Path],
                 tools: Iterable[tuple[str, str | None, str | None]],
-                run_to: Iterable[str]) -> str:
+                steps: Iterable[str]) -> str:
+    import lambdapdk
     import siliconcompiler
 
-    from eqchip import __version__
+    import eqchip
 
     h = hashlib.sha256()
 
@@ -50,8 +53,12 @@ def fingerprint(project, *, staged_dirs: Iterable[Path], pdk_files: Iterable[Pat
         h.update(text.encode("utf-8", "surrogateescape"))
         h.update(b"\0")
 
-    put(f"eqchip {__version__} siliconcompiler {siliconcompiler.__version__}")
-    put(json.dumps(project.getdict(), sort_keys=True, default=str))
+    put(f"eqchip {eqchip.__version__} siliconcompiler {siliconcompiler.__version__} "
+        f"lambdapdk {getattr(lambdapdk, '__version__', None)}")
+    put(json.dumps(repr(spec)))
+    for line in _tree(Path(eqchip.__file__).parent):
+        if line.split(":")[0].endswith(".py"):
+            put(line)
     for d in staged_dirs:
         for line in _tree(Path(d)):
             put(line)
@@ -59,5 +66,5 @@ def fingerprint(project, *, staged_dirs: Iterable[Path], pdk_files: Iterable[Pat
         put(_stamp(Path(f)))
     for key, path, version in tools:
         put(f"tool {key} {path} {version}")
-    put("to " + ",".join(run_to))
+    put("to " + ",".join(steps))
     return h.hexdigest()

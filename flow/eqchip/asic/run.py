@@ -136,6 +136,17 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
     say = notify or (lambda _m: None)
     staged = stage(loaded, opts)
     spec = staged.spec
+    design_dir = spec.build_root / spec.design
+    tools = detect_tools()
+    inputs = fingerprint(spec, staged_dirs=[design_dir / "eqchip", pdk_cfg_dir()],
+                         pdk_files=[f.path for f in spec.pdk.files()],
+                         tools=[(t.key, t.path, t.version) for t in tools],
+                         steps=[*opts.to, "--jobname", opts.jobname])
+    if not opts.clean:
+        reused = _reuse(design_dir, inputs, loaded, tools, t0)
+        if reused is not None:
+            say("nothing changed since the last build: its results are current")
+            return reused
     project = make_project(spec)
     _quiet_terminal(project, opts.verbose)
     steps = flow_steps(project.get_flow())
@@ -145,7 +156,6 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
             raise EqchipError(f"--to {s}: no such step in {FLOW_NAME}",
                               hint="use one of: " + ", ".join(steps))
     needed = _steps_needed(project, requested, steps)
-    tools = detect_tools()
     can = runnable_steps(steps, _preds(project), tools)
     blocked = [s for s in needed if s not in can]
     missing = missing_for(blocked, tools)
@@ -153,16 +163,6 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
     # One SC run: the floorplan is sized by a node of the flow (floorplan.size), so every
     # tool path and version eqchip gives SC holds for every node of the run.
     run_to = _leaves(project, [s for s in needed if s in can])
-    design_dir = spec.build_root / spec.design
-    inputs = fingerprint(project, staged_dirs=[design_dir / "eqchip", pdk_cfg_dir()],
-                         pdk_files=[f.path for f in spec.pdk.files()],
-                         tools=[(t.key, t.path, t.version) for t in tools],
-                         run_to=[*run_to, *requested])
-    if not opts.clean:
-        reused = _reuse(design_dir, inputs, loaded, missing, t0)
-        if reused is not None:
-            say("nothing changed since the last build: its results are current")
-            return reused
     # from here on this build's outputs replace the last one's: a rebuild that fails or
     # writes no report must not leave the old metrics/report looking current
     clear_outputs(design_dir)
@@ -211,7 +211,7 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                        missing=missing, wall_s=time.monotonic() - t0, state=state)
 
 
-def _reuse(design_dir: Path, inputs: str, loaded: LoadedDesign, missing: list[Tool],
+def _reuse(design_dir: Path, inputs: str, loaded: LoadedDesign, tools: list[Tool],
            t0: float) -> BuildResult | None:
     """The previous build of `design_dir` when its recorded inputs equal `inputs` and its job
     manifest is as that build left it (None: run SC)."""
@@ -229,7 +229,8 @@ def _reuse(design_dir: Path, inputs: str, loaded: LoadedDesign, missing: list[To
                        stop_reason=metrics.get("stop_reason"), notice=metrics.get("notice"),
                        metrics_path=design_dir / METRICS_FILE, metrics=metrics,
                        job_dir=state.job_dir, steps_run=list(flow.get("completed") or []),
-                       missing=missing, wall_s=time.monotonic() - t0, state=state)
+                       missing=[t for t in tools if t.name in (flow.get("missing_tools") or [])],
+                       wall_s=time.monotonic() - t0, state=state)
 
 
 #: what a build (and the report after it) writes beside the SC jobs, in build/<design>/

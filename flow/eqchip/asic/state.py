@@ -156,6 +156,7 @@ def check_current(what: Path, built_sha256: str | None, design_path: Path | str,
     an EqchipError naming the file and the fix."""
     if built_sha256 != design_sha256:
         raise EqchipError(
-            f"{what}: built from another version of {design_path} (design_sha256 "
-            f"{str(built_sha256)[:12]} != {design_sha256[:12]}); the build is stale",
-            hint=f"rebuild with `eqchip build {design_path}`")
+            f"{what}: design_sha256 {str(built_sha256)[:12]} is not that of the design "
+            f"({design_sha256[:12]}): built from another version of {design_path}; the build "
+            "is stale",
+            hint=f"rebuild with `eqchip build {design_path}` (or drop --no-build)")

@@ -113,7 +113,7 @@ def figures(data: dict, layout_png: bytes | None) -> dict[str, str]:
         "Setup timing", period, path["value"] if path else None,
         slack["value"] if slack else None))
     if layout_png is not None:
-        out["layout"] = plots.data_uri(layout_png)
+        out["layout"] = plots.png_data_uri(layout_png)
     return out
 
 

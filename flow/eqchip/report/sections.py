@@ -60,20 +60,13 @@ def tools_section(sta: dict | None, metrics: dict) -> dict:
         if isinstance(v, str):
             out[f"build_{k}" if k.endswith(("version", "kind")) else f"build_{k}_version"] = v
     for mod, key in (("siliconcompiler", "siliconcompiler_version"),
-                     ("klayout", "klayout_version"), ("matplotlib", "matplotlib_version")):
+                     ("klayout", "klayout_version")):
         try:
             from importlib.metadata import version
 
             out[key] = version(mod)
         except Exception:  # noqa: BLE001 - a missing package is reported as None
             out[key] = None
-    try:
-        from pyosys import libyosys as ys
-
-        out["yosys_version"] = ys.yosys_maybe_version() if hasattr(
-            ys, "yosys_maybe_version") else None
-    except ImportError:
-        out["yosys_version"] = None
     return out
 
 
