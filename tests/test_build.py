@@ -126,14 +126,24 @@ def test_small_areas_power_timing(small) -> None:
 
 @pytest.mark.slow
 def test_rerun_resumes_instead_of_starting_over(small, designs_dir: Path) -> None:
+    """A rebuild with nothing changed reruns no node and leaves metrics.json and
+    build_state.json byte-identical, report.json identical apart from its timestamp."""
     proc0, build, _ = small
-    node = build / "small" / "job0" / "synthesis" / "0"
+    d = build / "small"
+    node = d / "job0" / "synthesis" / "0"
     before = {p: p.stat().st_mtime_ns for p in (node / "outputs").iterdir()}
-    proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build),
-                   "--no-report"], cwd=build.parent)
-    assert proc.returncode == proc0.returncode
+    records = {n: (d / n).read_bytes() for n in ("metrics.json", "build_state.json")}
+    report = json.loads((d / "report.json").read_text())
+    proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build)],
+                  cwd=build.parent)
+    assert proc.returncode == proc0.returncode, proc.stdout + proc.stderr
     after = {p: p.stat().st_mtime_ns for p in (node / "outputs").iterdir()}
     assert before == after
+    for name, data in records.items():
+        assert (d / name).read_bytes() == data, name
+    again = json.loads((d / "report.json").read_text())
+    assert again.pop("generated")["eqchip_version"] == report.pop("generated")["eqchip_version"]
+    assert again == report
 
 
 @pytest.mark.slow
