@@ -64,6 +64,15 @@ def flowgraph_rows(result: BuildResult) -> list[tuple[str, str, str]]:
     return [(n.step, f"{n.tool}/{n.task}", n.status or "not run") for n in result.state.nodes]
 
 
+def _annotated(metrics: dict) -> str:
+    """Logic power of one simulated training step (the synthesis.power node), or '-'."""
+    ap = metrics.get("activity_power") or {}
+    lp = (ap.get("logic") or {}).get("annotated")
+    if not lp:
+        return "-"
+    return f"{_fmt(lp['total_w']['value'], ' W')}  (from {ap.get('source', 'synthesis.power')})"
+
+
 def _summary(console: Console, result: BuildResult) -> None:
     rows = flowgraph_rows(result)
     if rows:
@@ -88,6 +97,7 @@ def _summary(console: Console, result: BuildResult) -> None:
         ("achievable clock (post-synthesis)", _fmt(timing.get("achievable_freq_mhz"), " MHz")),
         ("timing met (post-synthesis)", _fmt(timing.get("met"))),
         ("power total (post-synthesis, vectorless)", _fmt(power.get("total"), " W")),
+        ("logic power (activity-annotated)", _annotated(m)),
         *post_layout_rows(m),
         ("job", str(result.job_dir)),
         ("metrics", str(result.metrics_path)),
