@@ -1,6 +1,7 @@
 """Speed of the report's stages. Prints numbers; asserts nothing.
 
     python bench/bench_report.py                       # VCD parser on a synthetic dump
+    python bench/bench_report.py --build build/small   # the report of an existing build
     python bench/bench_report.py --design designs/small.yaml --vcd step.vcd \
         --netlist build/small/job0/synthesis/0/outputs/small_top.vg [--gate-level]
 
@@ -46,6 +47,30 @@ def stage(name: str, fn):  # noqa: ANN001, ANN201
     return out
 
 
+def report_of_build(build: Path, repeat: int = 3) -> None:
+    """Wall time of write_report() on a finished build, in this process (imports excluded)
+    and as `eqchip report` (a new process, imports included)."""
+    import statistics
+    import subprocess
+
+    t0 = time.perf_counter()
+    from eqchip.report import write_report
+    imports = time.perf_counter() - t0
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            write_report(build, out_dir=Path(tmp))
+            runs.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "eqchip", "-q", "report", str(build), "-o", tmp],
+                       check=True, capture_output=True)
+        cli = time.perf_counter() - t0
+    sys.stdout.write(f"import eqchip.report              {imports:8.3f} s\n"
+                     f"write_report (median of {repeat})     {statistics.median(runs):8.3f} s\n"
+                     f"eqchip report (new process)        {cli:8.3f} s\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--signals", type=int, default=500)
@@ -54,9 +79,14 @@ def main() -> None:
     ap.add_argument("--vcd", type=Path)
     ap.add_argument("--netlist", type=Path)
     ap.add_argument("--gate-level", action="store_true", help="also time the gate-level path")
+    ap.add_argument("--build", type=Path, help="time the report of this `eqchip build` folder "
+                    "(a pure reading of its records)")
     a = ap.parse_args()
+    if a.build is not None:
+        report_of_build(a.build)
+        return
 
-    from eqchip.report.vcd import busy_windows, count, read_header
+    from eqchip.power.vcd import busy_windows, count, read_header
 
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "syn.vcd"
@@ -74,12 +104,12 @@ def main() -> None:
         return
 
     from eqchip.config import load_design
-    from eqchip.report.activity import step_activity
-    from eqchip.report.analysis import stdcell_liberty
-    from eqchip.report.internal_power import internal_power
-    from eqchip.report.liberty import read_liberty
-    from eqchip.report.netlist import load_netlist
-    from eqchip.report.propagate import annotate
+    from eqchip.power.activity import step_activity
+    from eqchip.power.internal_power import internal_power
+    from eqchip.power.liberty import read_liberty
+    from eqchip.power.measure import stdcell_liberty
+    from eqchip.power.netlist import load_netlist
+    from eqchip.power.propagate import annotate
 
     loaded = load_design(a.design)
     lib_path = stdcell_liberty(Path(os.environ["PDK_ROOT"]), loaded.design.pdk.corner)
@@ -100,8 +130,8 @@ def main() -> None:
                      f"VCD window {sa.cycles} cycles\n")
     if not a.gate_level:
         return
-    from eqchip.report.gatesim import gate_level_vcd
-    from eqchip.report.power import run_power
+    from eqchip.power.gatesim import gate_level_vcd
+    from eqchip.power.power import run_power
 
     with tempfile.TemporaryDirectory() as tmp:
         gvcd = stage("gate-level simulation (Icarus)", lambda: gate_level_vcd(

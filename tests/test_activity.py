@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from eqchip.report.liberty import compile_function, read_liberty
-from eqchip.report.netlist import Cell, Netlist
-from eqchip.report.propagate import SIM, annotate
-from eqchip.report.vcd import busy_windows, count, macro_scopes, read_header, values_at
+from eqchip.power.liberty import compile_function, read_liberty
+from eqchip.power.netlist import Cell, Netlist
+from eqchip.power.propagate import SIM, annotate
+from eqchip.power.vcd import busy_windows, count, macro_scopes, read_header, values_at
 
 needs_iverilog = pytest.mark.skipif(shutil.which("iverilog") is None, reason="needs iverilog")
 
@@ -224,8 +224,8 @@ for c in [f"read_verilog {src}", "synth -top cnt -flatten", f"dfflibmap -liberty
 @needs_iverilog
 @pytest.mark.skipif(shutil.which("sta") is None, reason="needs OpenSTA (sta)")
 def test_annotated_power_follows_the_simulated_activity(tmp_path, pdk_root, sky130_lib):
-    from eqchip.report.netlist import load_netlist
-    from eqchip.report.power import run_power
+    from eqchip.power.netlist import load_netlist
+    from eqchip.power.power import run_power
 
     lib = pdk_root / LIB
     _sim(tmp_path, {"cnt.v": COUNTER, "tb.v": TB.replace("NCYC", "64")})

@@ -44,7 +44,9 @@ def test_small_stops_honestly_where_tools_are_missing(small) -> None:
     assert m["status"] == "partial" and m["stop_reason"] == "missing_tools"
     assert "openroad" in m["notice"] and "openroad" in proc.stderr
     assert "openroad" in m["flow"]["missing_tools"]
-    assert m["flow"]["completed"] == ["elaborate", "synthesis", "synthesis.sta"]
+    assert set(m["flow"]["completed"]) == {"elaborate", "synthesis", "floorplan.size",
+                                           "synthesis.sta", "synthesis.power"}
+    assert m["floorplan"]["die_um"][0] > 100 and len(m["floorplan"]["placements"]) == 2
 
 
 @pytest.mark.slow
@@ -124,31 +126,43 @@ def test_small_areas_power_timing(small) -> None:
 
 @pytest.mark.slow
 def test_rerun_resumes_instead_of_starting_over(small, designs_dir: Path) -> None:
+    """A rebuild with nothing changed reruns no node and leaves metrics.json and
+    build_state.json byte-identical, report.json identical apart from its timestamp."""
     proc0, build, _ = small
-    node = build / "small" / "job0" / "synthesis" / "0"
+    d = build / "small"
+    node = d / "job0" / "synthesis" / "0"
     before = {p: p.stat().st_mtime_ns for p in (node / "outputs").iterdir()}
-    proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build),
-                   "--no-report"], cwd=build.parent)
-    assert proc.returncode == proc0.returncode
+    records = {n: (d / n).read_bytes() for n in ("metrics.json", "build_state.json")}
+    report = json.loads((d / "report.json").read_text())
+    proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build)],
+                  cwd=build.parent)
+    assert proc.returncode == proc0.returncode, proc.stdout + proc.stderr
     after = {p: p.stat().st_mtime_ns for p in (node / "outputs").iterdir()}
     assert before == after
+    for name, data in records.items():
+        assert (d / name).read_bytes() == data, name
+    again = json.loads((d / "report.json").read_text())
+    assert again.pop("generated")["eqchip_version"] == report.pop("generated")["eqchip_version"]
+    assert again == report
 
 
 @pytest.mark.slow
 def test_report_failure_is_not_silent(small, designs_dir: Path) -> None:
-    """A report that cannot be written (its work folder is a file here) fails the build with a
-    non-zero exit that is not 5, and the missing-tools notice is still shown."""
+    """A report that cannot be written (the activity and power record it reads is damaged
+    here) fails the build with a non-zero exit that is not 5, and the missing-tools notice is
+    still shown."""
     proc0, build, _ = small
-    work = build / "small" / "report_work"
-    aside = work.with_name("report_work.aside")
-    work.rename(aside)
-    work.write_text("not a folder")
+    rec = build / "small" / "job0" / "synthesis.power" / "0" / "reports" / "activity_power.json"
+    good = rec.read_bytes()
+    stat = rec.stat()
+    rec.write_text("{ damaged")
+    os.utime(rec, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     try:
         proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build)],
                       cwd=build.parent)
     finally:
-        work.unlink()
-        aside.rename(work)
+        rec.write_bytes(good)
+        os.utime(rec, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert proc.returncode not in (0, 5), proc.stdout + proc.stderr
     assert "report of " in proc.stderr and "failed" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -185,16 +199,17 @@ def test_shorter_rebuild_reports_only_its_own_steps(small, designs_dir: Path,
 
 @pytest.mark.slow
 def test_full_flow_project_passes_sc_checks(small, designs_dir: Path) -> None:
-    """The project `eqchip build` runs on an OpenROAD machine: SC's manifest check and every
-    node's required keys and files, with floorplan, macro and power-grid settings in it."""
+    """The project as the OpenROAD nodes of the job get it: the job's manifest after the run,
+    with the floorplan the floorplan.size node set (die/core, fixed macro positions with
+    halos, pins). SC's manifest check and every node's required keys and files pass."""
+    from siliconcompiler import ASIC
+
     from eqchip.asic.checks import node_problems, project_problems
     from eqchip.asic.flow import flow_steps
-    from eqchip.asic.run import BuildOptions, configured_project
 
     _, build, m = small
     loaded = load_design(designs_dir / "small.yaml")
-    project, staged, fp = configured_project(loaded, BuildOptions(build_root=build))
-    assert fp is not None
+    project = ASIC.from_manifest(filepath=str(build / "small" / "job0" / "small.pkg.json"))
     steps = flow_steps(project.get_flow())
     assert "floorplan.power_grid" in steps and "write.gds" in steps
     assert project_problems(project, steps) == []
@@ -205,12 +220,14 @@ def test_full_flow_project_passes_sc_checks(small, designs_dir: Path) -> None:
         c = project.constraint.component.get_component(name)
         assert c.get_placement() is not None
         assert c.get_halo() == (loaded.design.flow.macro_halo_um,) * 2
-    assert project.get("constraint", "area", "diearea")
+    (x0, y0), (x1, y1) = project.get("constraint", "area", "diearea")
+    assert [x1 - x0, y1 - y0] == m["floorplan"]["die_um"]
     assert project.get("constraint", "area", "corearea")
-    macro_lib = project.get_library(staged.macro.name)
+    macro = m["macros"]["cell"]
+    macro_lib = project.get_library(macro)
     assert macro_lib.get("tool", "openroad", "power_grid_fileset") == ["openroad.powergrid"]
     pdn = macro_lib.find_files("fileset", "openroad.powergrid", "file", "tcl")
-    assert f"-cells {{{staged.macro.name}}}" in Path(pdn[0]).read_text()
+    assert f"-cells {{{macro}}}" in Path(pdn[0]).read_text()
     assert project.get_library("sky130hd").get("tool", "openroad", "power_grid_fileset")
 
     # the checks do catch a broken setup: a missing macro power-grid script

@@ -15,7 +15,7 @@ import pytest
 from eqchip import golden as g
 from eqchip.config import load_design
 from eqchip.golden.results import load_weights
-from eqchip.report.vcd import busy_windows, read_header, values_at
+from eqchip.power.vcd import busy_windows, read_header, values_at
 from eqchip.sim import CosimMismatch, run_cosim
 from eqchip.sim.scenario import initial_params, operations
 

@@ -74,12 +74,21 @@ def report_after_build(result: BuildResult, loaded: LoadedDesign, *, report: boo
     return BuildReport(result, write_build_report(result, loaded))
 
 
-def build_with_report(loaded: LoadedDesign, opts: BuildOptions, *, report: bool = True,
-                      notify: Callable[[str], None] | None = None) -> BuildReport:
-    """`eqchip build` without the terminal output: run the flow (metrics.json), then
-    `report_after_build`. Raises EqchipError when the report fails; a flow stopped for missing
-    tools is `result.stop_reason == "missing_tools"` (not raised)."""
+def build_design(loaded: LoadedDesign, opts: BuildOptions, *, report: bool = True,
+                 notify: Callable[[str], None] | None = None,
+                 on_built: Callable[[BuildResult], None] | None = None) -> BuildReport:
+    """The one entry point of a build (`eqchip build`, `eqchip regress`, sweeps): run the flow
+    (build_state.json, metrics.json), then `report_after_build`. on_built: called with the
+    flow's result before the report (e.g. to show its summary). Raises EqchipError when the
+    report fails; a flow stopped for missing tools is `result.stop_reason == "missing_tools"`
+    (not raised)."""
     from eqchip.asic.run import build
 
-    return report_after_build(build(loaded, opts, notify=notify), loaded, report=report,
-                              notify=notify)
+    result = build(loaded, opts, notify=notify)
+    if on_built is not None:
+        on_built(result)
+    return report_after_build(result, loaded, report=report, notify=notify)
+
+
+#: the former name of `build_design`
+build_with_report = build_design

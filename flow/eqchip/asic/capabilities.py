@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from eqchip.asic.yosys_shim import pyosys_version, real_yosys
 
 @dataclass(frozen=True)
 class Tool:
-    key: str                 # slang | yosys | sta | openroad | klayout | icarus | verilator
+    key: str   # slang | yosys | sta | python | openroad | klayout | icarus | verilator
     name: str
     found: bool
     version: str | None
@@ -57,6 +58,9 @@ def detect_tools() -> list[Tool]:
     tools.append(Tool("sta", "sta (OpenSTA)", sta is not None,
                       _version([sta, "-version"]) if sta else None, sta, STA_STEP,
                       "apt-get install opensta (Debian package of OpenSTA)"))
+    tools.append(Tool("python", "Python (eqchip's own SC tasks)", True,
+                      ".".join(str(v) for v in sys.version_info[:3]), sys.executable,
+                      "floorplan.size", "(always present)"))
     orx = shutil.which("openroad")
     tools.append(Tool("openroad", "openroad", orx is not None,
                       _version([orx, "-version"]) if orx else None, orx,

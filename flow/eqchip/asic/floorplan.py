@@ -59,6 +59,28 @@ class Floorplan:
         """(standard cells + macros) over the core area."""
         return (self.stdcell_area_um2 + self.macro_area_um2) / self.core_area_um2
 
+    def to_json(self) -> dict:
+        return {"die": list(self.die), "core": list(self.core),
+                "stdcell_area_um2": self.stdcell_area_um2,
+                "macro_area_um2": self.macro_area_um2,
+                "blocked_area_um2": self.blocked_area_um2, "halo_um": self.halo_um,
+                "target_utilization": self.target_utilization,
+                "placements": [{"instance": p.instance, "macro": p.macro, "x": p.x, "y": p.y,
+                                "orientation": p.orientation} for p in self.placements]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Floorplan:
+        """Inverse of `to_json` (reports/floorplan.json of the floorplan.size node)."""
+        return cls(die=(float(d["die"][0]), float(d["die"][1])),
+                   core=tuple(float(v) for v in d["core"]),  # type: ignore[arg-type]
+                   stdcell_area_um2=float(d["stdcell_area_um2"]),
+                   macro_area_um2=float(d["macro_area_um2"]),
+                   blocked_area_um2=float(d["blocked_area_um2"]), halo_um=float(d["halo_um"]),
+                   target_utilization=float(d["target_utilization"]),
+                   placements=tuple(MacroPlacement(p["instance"], p["macro"], float(p["x"]),
+                                                   float(p["y"]), p.get("orientation", "R0"))
+                                    for p in d["placements"]))
+
 
 def plan_floorplan(stdcell_area_um2: float, macro: str, macro_w: float, macro_h: float,
                    instances: list[str], target_utilization: float, core_margin_um: float,
@@ -116,25 +138,24 @@ def read_netlist(netlist_json: Path, top: str, macro_cells: set[str]) -> Netlist
 
 
 def apply_floorplan(project, fp: Floorplan, netlist: NetlistInfo) -> None:  # noqa: ANN001
-    """Write the floorplan into the SC project's constraints."""
-    area = project.constraint.area
-    area.set_diearea([(0.0, 0.0), (fp.die[0], fp.die[1])])
-    area.set_corearea([(fp.core[0], fp.core[1]), (fp.core[2], fp.core[3])])
-    comps = project.constraint.component
+    """Write the floorplan into the SC project's constraints. Every value is set by its full
+    keypath on the project, so that SC's journal records it (a node's journal is how a value
+    set while the node runs reaches the later nodes, and reruns that resume it)."""
+    project.set("constraint", "area", "diearea", [(0.0, 0.0), (fp.die[0], fp.die[1])])
+    project.set("constraint", "area", "corearea",
+                [(fp.core[0], fp.core[1]), (fp.core[2], fp.core[3])])
     for p in fp.placements:
-        c = comps.make_component(p.instance)
-        c.set_placement(p.x, p.y)
-        c.set_rotation(p.orientation)
-        c.set_halo(fp.halo_um, fp.halo_um)
-        c.set_partname(p.macro)
-    pins = project.constraint.pin
+        key = ("constraint", "component", p.instance)
+        project.set(*key, "placement", (p.x, p.y))
+        project.set(*key, "rotation", p.orientation)
+        project.set(*key, "halo", (fp.halo_um, fp.halo_um))
+        project.set(*key, "partname", p.macro)
     order = 0
     for side, names in ((1, netlist.inputs), (3, netlist.outputs)):
         for name in names:
             width = netlist.port_bits.get(name, 1)
             bit_names = [name] if width == 1 else [f"{name}[{b}]" for b in range(width)]
             for bit in bit_names:
-                pc = pins.make_pinconstraint(bit)
-                pc.set_side(side)
-                pc.set_order(order)
+                project.set("constraint", "pin", bit, "side", side)
+                project.set("constraint", "pin", bit, "order", order)
                 order += 1

@@ -1,30 +1,44 @@
 """eqchip's flowgraph: SiliconCompiler's standard ASIC flow, with post-synthesis timing and
 power from eqchip's own `sta` task in place of SC's OpenSTA timing node (which needs
-OpenSTA >= 2.6.2)."""
+OpenSTA >= 2.6.2), and eqchip's floorplan sizing between synthesis and OpenROAD's cleanup and
+floorplan steps (so one SC run does the whole flow)."""
 
 from __future__ import annotations
 
 from siliconcompiler import Flowgraph
 from siliconcompiler.flows.asicflow import ASICFlow
 
+from eqchip.asic.tasks.activity_power import STEP as POWER_STEP
+from eqchip.asic.tasks.activity_power import ActivityPowerTask
+from eqchip.asic.tasks.floorplan_size import STEP as FLOORPLAN_STEP
+from eqchip.asic.tasks.floorplan_size import FloorplanSizeTask
 from eqchip.asic.tasks.sta_debian import PostSynthesisStaTask
 
 FLOW_NAME = "eqchip-asicflow"
 STA_STEP = "synthesis.sta"
 
 #: steps that run with tools this machine class can have without OpenROAD, and their tools
-FRONTEND_TOOLS = {"elaborate": "slang", "synthesis": "yosys", STA_STEP: "sta"}
+#: ("python": eqchip's own pure-Python SC tasks, always available)
+FRONTEND_TOOLS = {"elaborate": "slang", "synthesis": "yosys", STA_STEP: "sta",
+                  POWER_STEP: "python", FLOORPLAN_STEP: "python"}
 FRONTEND_STEPS = tuple(FRONTEND_TOOLS)
 
 
 def make_flow() -> Flowgraph:
     """elaborate (slang) -> synthesis (yosys) -> synthesis.sta (Debian sta, eqchip task);
-    synthesis -> cleanup -> floorplan.* -> place.* -> cts.* -> route.* -> dfm -> write.*"""
+    synthesis -> synthesis.power (co-simulation, gate-level simulation, annotated power);
+    synthesis -> floorplan.size (eqchip task) -> cleanup.clean -> floorplan.* -> place.* ->
+    cts.* -> route.* -> dfm -> write.*"""
     flow = ASICFlow(name=FLOW_NAME, language="systemverilog")
     if "synthesis.timing" in flow.getkeys():
         flow.remove_node("synthesis.timing")
+    # synthesis -> floorplan.size -> cleanup.clean (SC's insert_node puts the new node after
+    # "synthesis", taking over its outputs; the netlist passes through unchanged)
+    flow.insert_node(FLOORPLAN_STEP, FloorplanSizeTask(), "synthesis")
     flow.node(STA_STEP, PostSynthesisStaTask())
     flow.edge("synthesis", STA_STEP)
+    flow.node(POWER_STEP, ActivityPowerTask())
+    flow.edge("synthesis", POWER_STEP)
     return flow
 
 

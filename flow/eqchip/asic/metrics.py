@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from eqchip.asic.floorplan import Floorplan
-from eqchip.asic.flow import FRONTEND_TOOLS, STA_STEP
+from eqchip.asic.flow import FLOORPLAN_STEP, FRONTEND_TOOLS, POWER_STEP, STA_STEP
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import liberty_area
 
@@ -69,8 +69,8 @@ def _counts(proj, metric: str, steps: list[str]) -> dict[str, Any]:  # noqa: ANN
     return {"total": sum(by_step.values()) if by_step else None, "by_step": by_step}
 
 
-def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN001
-                    floorplan: Floorplan | None) -> dict[str, Any]:
+def collect_metrics(proj, info: RunInfo,  # noqa: ANN001
+                    macro: MacroFiles | None) -> dict[str, Any]:
     """Build the metrics.json document from a finished (or partial) SC job."""
     import lambdapdk
     import siliconcompiler
@@ -108,8 +108,8 @@ def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN0
     # ---- cells and areas (synthesis) -------------------------------------------------------
     # A step's files are read only when it completed in this job: a rebuild that stops
     # earlier leaves the old node folders behind, and their numbers are not this build's.
-    if SYNTHESIS_STEP not in done:
-        floorplan = None            # planned from the synthesized netlist
+    fp_doc = _step_json(info.job_dir, FLOORPLAN_STEP, "floorplan.json", done)
+    floorplan = Floorplan.from_json(fp_doc) if fp_doc else None
     stat = _step_json(info.job_dir, SYNTHESIS_STEP, "stat.json", done)
     cells: dict[str, Any] = {}
     area: dict[str, Any] = {}
@@ -190,6 +190,21 @@ def collect_metrics(proj, info: RunInfo, macro: MacroFiles | None,  # noqa: ANN0
                 "macros": mac,
                 "groups": groups,
             }
+
+    # ---- activity-annotated logic power (the synthesis.power node) ---------------------------
+    # the one computation of logic power: report.json takes the same file
+    ap = _step_json(info.job_dir, POWER_STEP, "activity_power.json", done)
+    out["activity_power"] = None if not ap else {
+        "source": f"{POWER_STEP} reports/activity_power.json",
+        "logic": ap.get("logic"), "counters": ap.get("counters"), "notes": ap.get("notes")}
+
+    # ---- post-layout figures (OpenROAD's own per-step records) ----------------------------
+    # None until a place-and-route step completed; each figure names its step
+    from eqchip.asic.pdk import DESIGN_CORNER_TO_SC
+    from eqchip.asic.postroute import job_records, post_route
+
+    out["post_layout"] = post_route(done, job_records(info.job_dir,
+                                                      DESIGN_CORNER_TO_SC[info.corner]))
 
     # ---- run time per step -----------------------------------------------------------------
     runtime: dict[str, float] = {}

@@ -36,6 +36,7 @@ class ProjectSpec:
     jobname: str = DEFAULT_JOB
     yosys_path: Path | None = None    # directory with the pyosys shim (None: real yosys)
     defines: tuple[str, ...] = field(default_factory=tuple)
+    design_yaml: Path | None = None   # the design YAML (the synthesis.power node loads it)
 
 
 def make_project(spec: ProjectSpec) -> ASIC:
@@ -88,6 +89,33 @@ def make_project(spec: ProjectSpec) -> ASIC:
 
     sta = PostSynthesisStaTask.find_task(project)
     sta.set("var", "clock_period", spec.clock_period_ns)
+
+    from eqchip.asic.macro_views import liberty_area
+    from eqchip.asic.tasks.floorplan_size import FloorplanSizeTask
+
+    fs = FloorplanSizeTask.find_task(project)
+    fs.set("var", "target_utilization", spec.target_utilization)
+    fs.set("var", "core_margin", spec.core_margin_um)
+    fs.set("var", "halo", spec.macro_halo_um)
+    if spec.macros:
+        m = spec.macros[0]          # one macro type per design (eqchip.macros)
+        fs.set("var", "macro_cell", m.name)
+        fs.set("var", "macro_width", m.width_um)
+        fs.set("var", "macro_height", m.height_um)
+        fs.set("var", "macro_lib_area", liberty_area(m.typical_liberty, m.name) or 0.0)
+
+    from eqchip.asic.tasks.activity_power import ActivityPowerTask
+
+    ap = ActivityPowerTask.find_task(project)
+    if spec.design_yaml is not None:
+        ap.set("var", "design", str(spec.design_yaml))
+    ap.set("var", "stdcell_liberty", str(spec.pdk.liberty(sc_corner)))
+    if spec.macros:
+        m = spec.macros[0]
+        ap.set("var", "macro_liberty", str(m.liberty.get(sc_corner) or m.typical_liberty))
+        ap.set("var", "macro_blackbox", str(m.blackbox_v))
+        ap.set("var", "macro_width", m.width_um)
+        ap.set("var", "macro_height", m.height_um)
 
     if spec.yosys_path is not None:
         from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis

@@ -20,21 +20,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eqchip.asic.capabilities import Tool, detect_tools, missing_for, runnable_steps
-from eqchip.asic.floorplan import Floorplan, apply_floorplan, plan_floorplan, read_netlist
-from eqchip.asic.flow import FLOW_NAME, STA_STEP, flow_steps, step_predecessors
+from eqchip.asic.capabilities import (
+    Tool,
+    detect_tools,
+    missing_for,
+    not_run_summary,
+    runnable_steps,
+)
+from eqchip.asic.fingerprint import fingerprint, manifest_stamp
+from eqchip.asic.flow import FLOW_NAME, flow_steps, step_predecessors
 from eqchip.asic.libraries import MacroFiles
-from eqchip.asic.macro_views import liberty_area, prepare_macro_views
+from eqchip.asic.macro_views import prepare_macro_views
 from eqchip.asic.metrics import RunInfo, collect_metrics
 from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, check_pdk
 from eqchip.asic.project import DEFAULT_JOB, ProjectSpec, make_project
+from eqchip.asic.records import build_state
 from eqchip.asic.rtl import prepare_rtl
 from eqchip.asic.sdc import sdc_text
 from eqchip.asic.staging import write_if_changed
+from eqchip.asic.state import (
+    METRICS_FILE,
+    STATE_FILE,
+    BuildState,
+    Metrics,
+    read_metrics,
+    read_state,
+)
 from eqchip.asic.yosys_shim import install_shim, real_yosys
 from eqchip.config import LoadedDesign
 from eqchip.errors import EqchipError, ToolError
 from eqchip.fileio import write_json_atomic
+from eqchip.resources import pdk_cfg_dir
 
 Notify = Callable[[str], None]
 
@@ -60,6 +76,7 @@ class BuildResult:
     steps_run: list[str] = field(default_factory=list)
     missing: list[Tool] = field(default_factory=list)
     wall_s: float = 0.0
+    state: BuildState | None = None
 
 
 @dataclass(frozen=True)
@@ -89,34 +106,12 @@ def stage(loaded: LoadedDesign, opts: BuildOptions) -> Staged:
         build_root=opts.build_root.resolve(), corner=loaded.design.pdk.corner,
         target_utilization=flow_opts.target_utilization,
         core_margin_um=flow_opts.core_margin_um, macro_halo_um=flow_opts.macro_halo_um,
-        jobname=opts.jobname, yosys_path=shim_dir)
+        jobname=opts.jobname, yosys_path=shim_dir, design_yaml=Path(loaded.path).resolve())
     return Staged(spec=spec, macro=macro, yosys_kind=kind)
 
 
 def job_dir(spec: ProjectSpec) -> Path:
     return spec.build_root / spec.design / spec.jobname
-
-
-def plan_from_synthesis(staged: Staged, loaded: LoadedDesign) -> tuple[Floorplan, Any] | None:
-    """Floorplan from the synthesized netlist of the job (None before synthesis ran)."""
-    spec, macro = staged.spec, staged.macro
-    syn = job_dir(spec) / "synthesis" / "0"
-    netlist_json = syn / "outputs" / f"{spec.top}.netlist.json"
-    stat_json = syn / "reports" / "stat.json"
-    if not (netlist_json.is_file() and stat_json.is_file()):
-        return None
-    import json
-
-    info = read_netlist(netlist_json, spec.top, {macro.name})
-    design = json.loads(stat_json.read_text(encoding="utf-8")).get("design", {})
-    n = len(info.macro_instances)
-    std_area = float(design.get("area", 0.0)) - n * (liberty_area(macro.typical_liberty, macro.name)
-                                                     or 0.0)
-    fopts = loaded.design.flow
-    fp = plan_floorplan(std_area, macro.name, macro.width_um, macro.height_um,
-                        list(info.macro_instances), fopts.target_utilization,
-                        fopts.core_margin_um, fopts.macro_halo_um)
-    return fp, info
 
 
 def _quiet_terminal(project, verbose: bool) -> None:  # noqa: ANN001
@@ -127,18 +122,6 @@ def _quiet_terminal(project, verbose: bool) -> None:  # noqa: ANN001
     for h in project.logger.handlers:
         if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler):
             h.setLevel(logging.INFO if verbose else logging.ERROR)
-
-
-def configured_project(loaded: LoadedDesign, opts: BuildOptions):  # noqa: ANN201
-    """The full-flow SC project of a design as `build` runs it: staged inputs, and the
-    floorplan (die/core, fixed macro positions with halos, pins) once the job holds a
-    synthesized netlist. Returns (project, staged, floorplan or None)."""
-    staged = stage(loaded, opts)
-    project = make_project(staged.spec)
-    fp_info = plan_from_synthesis(staged, loaded)
-    if fp_info:
-        apply_floorplan(project, *fp_info)
-    return project, staged, (fp_info[0] if fp_info else None)
 
 
 def _run(project, to: list[str], clean: bool) -> None:  # noqa: ANN001
@@ -159,6 +142,17 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
     say = notify or (lambda _m: None)
     staged = stage(loaded, opts)
     spec = staged.spec
+    design_dir = spec.build_root / spec.design
+    tools = detect_tools()
+    inputs = fingerprint(spec, staged_dirs=[design_dir / "eqchip", pdk_cfg_dir()],
+                         pdk_files=[f.path for f in spec.pdk.files()],
+                         tools=[(t.key, t.path, t.version) for t in tools],
+                         steps=[*opts.to, "--jobname", opts.jobname])
+    if not opts.clean:
+        reused = _reuse(design_dir, inputs, loaded, tools, t0)
+        if reused is not None:
+            say("nothing changed since the last build: its results are current")
+            return reused
     project = make_project(spec)
     _quiet_terminal(project, opts.verbose)
     steps = flow_steps(project.get_flow())
@@ -167,38 +161,25 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
         if s not in steps:
             raise EqchipError(f"--to {s}: no such step in {FLOW_NAME}",
                               hint="use one of: " + ", ".join(steps))
-    # from here on this build's outputs replace the last one's: a rebuild that fails or
-    # writes no report must not leave the old metrics/report looking current
-    clear_outputs(spec.build_root / spec.design)
     needed = _steps_needed(project, requested, steps)
-    tools = detect_tools()
     can = runnable_steps(steps, _preds(project), tools)
     blocked = [s for s in needed if s not in can]
     missing = missing_for(blocked, tools)
-    # what runs: the requested steps, or (when tools are missing) the deepest reachable ones
+    # what runs: the requested steps, or (when tools are missing) the deepest reachable ones.
+    # One SC run: the floorplan is sized by a node of the flow (floorplan.size), so every
+    # tool path and version eqchip gives SC holds for every node of the run.
     run_to = _leaves(project, [s for s in needed if s in can])
-    frontend = ("elaborate", "synthesis", STA_STEP)
-    fp_info = None
-    if any(s not in frontend for s in run_to):
-        # the floorplan is sized from the synthesized netlist: synthesize first, then plan
-        first = [s for s in ("synthesis", STA_STEP) if s in can]
-        say(f"running {', '.join(first)} to size the floorplan")
-        _run(project, first, opts.clean)
-        fp_info = plan_from_synthesis(staged, loaded)
-        if fp_info:
-            apply_floorplan(project, *fp_info)
-        say(f"running to {', '.join(run_to)}")
-        _run(project, run_to, False)
-    elif run_to:
+    # from here on this build's outputs replace the last one's: a rebuild that fails or
+    # writes no report must not leave the old metrics/report looking current
+    clear_outputs(design_dir)
+    if run_to:
         say(f"running to {', '.join(run_to)}")
         _run(project, run_to, opts.clean)
-    if fp_info is None:
-        fp_info = plan_from_synthesis(staged, loaded)
     ran = _steps_needed(project, run_to, steps)
 
     if blocked:
         status, reason = "partial", "missing_tools"
-        groups = list(dict.fromkeys(s.split(".")[0] for s in blocked))
+        groups = not_run_summary(blocked, ran)
         notice = (f"flow incomplete: ran {', '.join(ran) or 'nothing'}; "
                   f"{', '.join(groups)} not run: missing "
                   + ", ".join(sorted({t.name for t in missing})) + " (see `eqchip doctor`)")
@@ -218,17 +199,48 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                    missing_tools=sorted({t.name for t in missing}),
                    clock_period_ns=spec.clock_period_ns, corner=spec.corner,
                    pdk_root=spec.pdk.root, yosys_kind=staged.yosys_kind)
-    metrics = collect_metrics(proj_done, info, staged.macro, fp_info[0] if fp_info else None)
+    metrics = collect_metrics(proj_done, info, staged.macro)
     metrics["wall_time_s"] = round(time.monotonic() - t0, 3)
-    mpath = spec.build_root / spec.design / "metrics.json"
-    write_json_atomic(mpath, metrics)
+    state = build_state(proj_done, design=spec.design, design_path=loaded.path.resolve(),
+                        design_sha256=loaded.sha256, top=spec.top, corner=spec.corner,
+                        sc_corner=DESIGN_CORNER_TO_SC[spec.corner], pdk_root=spec.pdk.root,
+                        job=spec.jobname, job_dir=jd, flow=FLOW_NAME, steps=steps,
+                        sdc=spec.sdc, rtl=spec.rtl_files, macro=staged.macro)
+    state = state.model_copy(update={"inputs_sha256": inputs,
+                                     "manifest_stamp": manifest_stamp(manifest)})
+    # the state first, metrics.json last: a build whose metrics.json exists is complete
+    state.write(design_dir)
+    mpath = design_dir / METRICS_FILE
+    write_json_atomic(mpath, Metrics.model_validate(metrics).doc())
     return BuildResult(design=spec.design, status=status, stop_reason=reason, notice=notice,
                        metrics_path=mpath, metrics=metrics, job_dir=jd, steps_run=ran,
-                       missing=missing, wall_s=time.monotonic() - t0)
+                       missing=missing, wall_s=time.monotonic() - t0, state=state)
+
+
+def _reuse(design_dir: Path, inputs: str, loaded: LoadedDesign, tools: list[Tool],
+           t0: float) -> BuildResult | None:
+    """The previous build of `design_dir` when its recorded inputs equal `inputs` and its job
+    manifest is as that build left it (None: run SC)."""
+    try:
+        state = read_state(design_dir)
+        metrics = read_metrics(design_dir).doc()
+    except EqchipError:
+        return None
+    if state.inputs_sha256 != inputs or state.manifest is None or \
+            state.manifest_stamp != manifest_stamp(state.manifest) or \
+            metrics.get("design_sha256") != loaded.sha256:
+        return None
+    flow = metrics.get("flow") or {}
+    return BuildResult(design=state.design, status=metrics["status"],
+                       stop_reason=metrics.get("stop_reason"), notice=metrics.get("notice"),
+                       metrics_path=design_dir / METRICS_FILE, metrics=metrics,
+                       job_dir=state.job_dir, steps_run=list(flow.get("completed") or []),
+                       missing=[t for t in tools if t.name in (flow.get("missing_tools") or [])],
+                       wall_s=time.monotonic() - t0, state=state)
 
 
 #: what a build (and the report after it) writes beside the SC jobs, in build/<design>/
-OUTPUT_FILES = ("metrics.json", "report.json", "report.md", "report.html")
+OUTPUT_FILES = (METRICS_FILE, STATE_FILE, "report.json", "report.md", "report.html")
 
 
 def clear_outputs(design_dir: Path) -> None:

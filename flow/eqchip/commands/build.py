@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 import click
 
 from eqchip.errors import EqchipError, FlowIncomplete
-from eqchip.pipeline import report_after_build
+from eqchip.pipeline import build_design
 from eqchip.ui import Console
 
 if TYPE_CHECKING:
     from eqchip.asic.run import BuildResult
-    from eqchip.config import LoadedDesign
 
 
 def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
@@ -29,7 +28,56 @@ def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
     return f"{value}{unit}"
 
 
+#: post-layout figures the summary shows: (figure id, label, unit, significant digits)
+_POST_LAYOUT = (("stdcell_area_um2", "area std cells", " um^2", 6),
+                ("setup_ws_ns", "setup worst slack", " ns", 4),
+                ("hold_ws_ns", "hold worst slack", " ns", 4),
+                ("fmax_mhz", "achievable clock", " MHz", 4),
+                ("power_total_w", "power total", " W", 4),
+                ("clock_power_share", "clock network share", "", 3),
+                ("wirelength_um", "routed wirelength", " um", 6),
+                ("drc_errors", "DRC violations", "", 6),
+                ("clock_skew_setup_ns", "clock skew", " ns", 3))
+
+
+def post_layout_rows(metrics: dict) -> list[tuple[str, str]]:
+    """Summary rows of metrics.json `post_layout`, each with the step it comes from (none
+    before a place-and-route step completed)."""
+    pl = metrics.get("post_layout") or {}
+    figs = pl.get("figures") or {}
+    rows = []
+    for fid, label, unit, digits in _POST_LAYOUT:
+        fig = figs.get(fid)
+        if fig is not None:
+            value = fig["value"]
+            text = (f"{value:.1%}" if fid == "clock_power_share"
+                    else _fmt(value, unit, digits))
+            rows.append((f"{pl.get('stage', 'post-layout')}: {label}",
+                         f"{text}  (from {fig['source']})"))
+    return rows
+
+
+def flowgraph_rows(result: BuildResult) -> list[tuple[str, str, str]]:
+    """(step, tool/task, status) of every node of the flowgraph, in execution order."""
+    if result.state is None:
+        return []
+    return [(n.step, f"{n.tool}/{n.task}", n.status or "not run") for n in result.state.nodes]
+
+
+def _annotated(metrics: dict) -> str:
+    """Logic power of one simulated training step (the synthesis.power node), or '-'."""
+    ap = metrics.get("activity_power") or {}
+    lp = (ap.get("logic") or {}).get("annotated")
+    if not lp:
+        return "-"
+    return f"{_fmt(lp['total_w']['value'], ' W')}  (from {ap.get('source', 'synthesis.power')})"
+
+
 def _summary(console: Console, result: BuildResult) -> None:
+    rows = flowgraph_rows(result)
+    if rows:
+        console.table(f"flowgraph {result.state.flow if result.state else ''}",
+                      ("step", "tool/task", "status"), rows)
     m = result.metrics
     area = m.get("area") or {}
     timing = m.get("timing") or {}
@@ -42,13 +90,15 @@ def _summary(console: Console, result: BuildResult) -> None:
         ("tool errors / warnings", f"{_fmt((flow.get('errors') or {}).get('total'))} / "
                                    f"{_fmt((flow.get('warnings') or {}).get('total'))}"),
         ("cells (std / macros)", f"{_fmt(cells.get('stdcell'))} / {_fmt(cells.get('macros'))}"),
-        ("area std cells", _fmt(area.get("stdcell_um2"), " um^2", 6)),
+        ("area std cells (post-synthesis)", _fmt(area.get("stdcell_um2"), " um^2", 6)),
         ("area macros", _fmt(area.get("macros_um2"), " um^2", 6)),
         ("setup WNS / TNS", f"{_fmt(timing.get('setup_wns_ns'), ' ns')} / "
                             f"{_fmt(timing.get('setup_tns_ns'), ' ns')}"),
-        ("achievable clock", _fmt(timing.get("achievable_freq_mhz"), " MHz")),
-        ("timing met", _fmt(timing.get("met"))),
-        ("power total", _fmt(power.get("total"), " W")),
+        ("achievable clock (post-synthesis)", _fmt(timing.get("achievable_freq_mhz"), " MHz")),
+        ("timing met (post-synthesis)", _fmt(timing.get("met"))),
+        ("power total (post-synthesis, vectorless)", _fmt(power.get("total"), " W")),
+        ("logic power (activity-annotated)", _annotated(m)),
+        *post_layout_rows(m),
         ("job", str(result.job_dir)),
         ("metrics", str(result.metrics_path)),
         ("wall time", f"{result.wall_s:.1f} s"),
@@ -79,30 +129,35 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     KLayout are installed, and writes the PPA report (`eqchip report`) at the end. A rerun
     resumes the job. Exit code 5 when the flow had to stop early because a tool is missing
     (see `eqchip doctor`); a failed report exits non-zero with its own error."""
-    from eqchip.asic.run import BuildOptions, build
+    from eqchip.asic.run import BuildOptions
     from eqchip.buildguard import guarded_build
     from eqchip.config import load_design
 
     loaded = load_design(design)
     opts = BuildOptions(build_root=build_dir, to=tuple(to), clean=clean, jobname=jobname,
                         verbose=verbose)
+    built: list[BuildResult] = []
+
+    def on_built(result: BuildResult) -> None:
+        built.append(result)
+        _summary(console, result)
+
     # checks first; one build per folder; Ctrl-C / SIGTERM end the process tree (exit 130/143)
     with guarded_build(console, loaded, build_dir, report=report) as guard:
-        result = build(loaded, opts, notify=console.info)
+        try:
+            done = build_design(loaded, opts, report=report, notify=console.info,
+                                on_built=on_built)
+        except EqchipError:
+            guard.check()             # an interrupt SC turned into a failed run is an interrupt
+            if not built:
+                raise
+            if built[0].stop_reason == "missing_tools":   # the notice is not lost behind the
+                console.warn(built[0].notice or "flow incomplete")   # report error
+            console.warn("the build finished but its report failed (error below)")
+            raise
         guard.check()                 # SC may have swallowed an interrupt and returned
-        _finish(console, loaded, result, report)
-
-
-def _finish(console: Console, loaded: LoadedDesign, result: BuildResult, report: bool) -> None:
-    _summary(console, result)
+    result = done.build
     incomplete = result.stop_reason == "missing_tools"
-    try:
-        done = report_after_build(result, loaded, report=report, notify=console.info)
-    except EqchipError:
-        if incomplete:                # the flow notice is not lost behind the report error
-            console.warn(result.notice or "flow incomplete")
-        console.warn("the build finished but its report failed (error below)")
-        raise
     if done.report is not None:
         paths = done.report
         console.ok(f"wrote {paths.json}, {paths.markdown}, {paths.html}")

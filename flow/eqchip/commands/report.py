@@ -16,30 +16,19 @@ from eqchip.ui import Console
 @click.command("report")
 @click.argument("build_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--design", "design", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Design YAML the build was made from (default: from metrics.json or the "
-                   "build directory's name).")
-@click.option("--vcd", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="VCD of one training step (eqchip sim --vcd); default: newest *.vcd under "
-                   "BUILD_DIR, else one simulated now (see --simulate).")
-@click.option("--netlist", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Synthesized netlist (default: <top>.vg of the build's synthesis step).")
+              help="Design YAML the build was made from (default: the one build_state.json "
+                   "names).")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the report (default: BUILD_DIR).")
-@click.option("--gate-level/--no-gate-level", default=True, show_default=True,
-              help="Also simulate the netlist (Icarus) for the activity of every net; off: "
-                   "RTL activity propagated through the gates only.")
-@click.option("--simulate/--no-simulate", default=True, show_default=True,
-              help="Without a VCD, run the co-simulation (Icarus) of one training step.")
-@click.option("--pdk-root", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="open_pdks root (default: $PDK_ROOT).")
 @click.pass_obj
-def command(console: Console, build_dir: Path, design: Path | None, vcd: Path | None,
-            netlist: Path | None, out_dir: Path | None, gate_level: bool, simulate: bool,
-            pdk_root: Path | None) -> None:
+def command(console: Console, build_dir: Path, design: Path | None,
+            out_dir: Path | None) -> None:
     """Write the PPA and energy report of BUILD_DIR (an `eqchip build` output folder).
 
-    Area from the netlist, timing and power from OpenSTA (vectorless and annotated with the
-    switching activity of a simulated training step), energy per inference, training sample,
+    A reading of the build's records (build_state.json, metrics.json and the activity and
+    power its synthesis.power step measured): area from the netlist, timing and power from
+    OpenSTA (vectorless and annotated with the switching activity of a simulated training
+    step), post-layout figures where OpenROAD ran, energy per inference, training sample,
     synaptic operation and weight update, and cross-checks against the RTL counters."""
     from eqchip.report import write_report_analysis
 
@@ -48,9 +37,7 @@ def command(console: Console, build_dir: Path, design: Path | None, vcd: Path | 
     remove_outputs(*((out_dir or build_dir) / f"report.{ext}" for ext in ("json", "md", "html")))
     with (build_lock(build_dir, notify=console.warn) if build_dir.is_dir() else nullcontext()), \
             interruptible(f"report of {build_dir}", f"rerun `eqchip report {build_dir}`"):
-        paths, an = write_report_analysis(build_dir, design, vcd=vcd, netlist=netlist,
-                                          out_dir=out_dir, pdk_root=pdk_root,
-                                          gate_level=gate_level, simulate=simulate)
+        paths, an = write_report_analysis(build_dir, design, out_dir=out_dir)
     f = an.data["energy"]["figures"]
     console.kv(f"report of {an.data['design']['name']}", [
         ("energy / inference", f"{f['energy_per_inference']['value']:.4g} pJ"),

@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eqchip import __version__
+from eqchip.asic.state import (
+    METRICS_FILE,
+    STATE_FILE,
+    BuildState,
+    check_current,
+    read_metrics,
+    read_state,
+)
 from eqchip.config import LoadedDesign
 from eqchip.errors import EqchipError, FlowIncomplete
 from eqchip.fileio import sha256_file, write_json_atomic, write_text_atomic
@@ -29,39 +37,19 @@ class HandoffResult:
     files: list[dict]
 
 
-# (role, source glob relative to build/<design>, destination folder in the package)
-_SOURCES: tuple[tuple[str, str, str], ...] = (
-    ("rtl", "eqchip/rtl/**/*", "rtl"),
-    ("constraints", "eqchip/*.sdc", "constraints"),
-    ("macro_views", "eqchip/macros/**/*", "macros"),
-    ("reports", "metrics.json", "reports"),
-    ("reports", "report.*", "reports"),
-    ("reports", "{job}/synthesis.sta/0/reports/*.rpt", "reports/sta"),
-    ("netlist", "{job}/synthesis/0/outputs/*.vg", "netlist/synthesis"),
-    ("layout", "{job}/write.gds/0/outputs/*.gds*", "layout"),
-    ("layout", "{job}/write.views/0/outputs/*", "layout/views"),
-)
-
-
 def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
                  pre_layout: bool = False) -> HandoffResult:
     build_dir = Path(build_dir)
-    metrics_path = build_dir / "metrics.json"
+    metrics_path = build_dir / METRICS_FILE
     if not metrics_path.is_file():
         raise EqchipError(f"{metrics_path}: no such file; the design has not been built",
                           hint=f"run `eqchip build {loaded.path}` first")
-    try:
-        metrics = json.loads(metrics_path.read_text())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise EqchipError(f"{metrics_path}: not valid JSON ({exc})",
-                          hint=f"rebuild with `eqchip build {loaded.path}`") from None
+    metrics = read_metrics(build_dir).doc()
     _check_out_dir(build_dir, Path(out_dir))
-    job = Path((metrics.get("flow") or {}).get("job_dir") or "job0").name
-    if metrics.get("design_sha256") != loaded.sha256:
-        raise EqchipError(
-            f"{build_dir} was built from another version of {loaded.path} (design sha256 "
-            f"{str(metrics.get('design_sha256'))[:12]} != {loaded.sha256[:12]})",
-            hint=f"rebuild with `eqchip build {loaded.path}` before packaging")
+    check_current(build_dir, metrics.get("design_sha256"), loaded.path, loaded.sha256)
+    state = read_state(build_dir)
+    check_current(build_dir, state.design_sha256, loaded.path, loaded.sha256)
+    job = state.job
     complete = metrics.get("status") == "complete"
     if not complete and not pre_layout:
         raise FlowIncomplete(
@@ -77,7 +65,7 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         stage.chmod(0o755)
-        files = _collect(build_dir, stage, job)
+        files = _collect(_sources(build_dir, state), stage)
         if kind == "layout" and not any(f["role"] == "layout" and ".gds" in f["path"]
                                         for f in files):
             raise FlowIncomplete(f"{build_dir}: the build says complete but {job}/write.gds "
@@ -139,21 +127,49 @@ def _entry(root: Path, path: Path, role: str) -> dict:
             "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
-def _collect(build_dir: Path, stage: Path, job: str) -> list[dict]:
+def _sources(build_dir: Path, state: BuildState) -> list[tuple[str, Path, Path]]:
+    """(role, file, destination in the package) of every deliverable the build's typed state
+    names."""
+    v = state.views
+    out: list[tuple[str, Path, Path]] = []
+    rtl_root = Path(os.path.commonpath([str(f.parent) for f in v.rtl])) if v.rtl else None
+    for f in v.rtl:
+        out.append(("rtl", f, Path("rtl") / f.relative_to(rtl_root)))
+    if v.sdc:
+        out.append(("constraints", v.sdc, Path("constraints") / v.sdc.name))
+    if state.macro is not None:
+        m = state.macro
+        for f in [*m.liberty.values(), m.lef, m.gds, m.blackbox_v]:
+            if f is not None:
+                out.append(("macro_views", f, Path("macros") / f.name))
+    for name in (METRICS_FILE, STATE_FILE, "report.json", "report.md", "report.html"):
+        out.append(("reports", build_dir / name, Path("reports") / name))
+    if v.sta is not None:
+        for f in sorted(v.sta.parent.iterdir()):       # the sta node's reports/ folder
+            if f.suffix == ".rpt":
+                out.append(("reports", f, Path("reports/sta") / f.name))
+    if v.activity is not None:
+        out.append(("reports", v.activity, Path("reports") / v.activity.name))
+    if v.netlist is not None:
+        out.append(("netlist", v.netlist, Path("netlist/synthesis") / v.netlist.name))
+    if v.gds is not None:
+        out.append(("layout", v.gds, Path("layout") / v.gds.name))
+    if v.def_ is not None:
+        out.append(("layout", v.def_, Path("layout/views") / v.def_.name))
+    return out
+
+
+def _collect(sources: list[tuple[str, Path, Path]], stage: Path) -> list[dict]:
     files: list[dict] = []
     seen: set[Path] = set()
-    for role, pattern, dest in _SOURCES:
-        pattern = pattern.format(job=job)
-        base = pattern.split("*")[0].rsplit("/", 1)[0] if "/" in pattern else ""
-        for src in sorted(build_dir.glob(pattern)):
-            if not src.is_file() or src in seen or src.name.startswith("."):
-                continue
-            seen.add(src)
-            rel = src.relative_to(build_dir / base) if base else Path(src.name)
-            target = stage / dest / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, target)
-            files.append(_entry(stage, target, role))
+    for role, src, dest in sources:
+        if not src.is_file() or src in seen:
+            continue
+        seen.add(src)
+        target = stage / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, target)
+        files.append(_entry(stage, target, role))
     return files
 
 

@@ -1,5 +1,5 @@
 """The one place eqchip.regress calls into `eqchip build` (so its API can move freely): build a
-design exactly like `eqchip build` does, report included (`eqchip.pipeline.build_with_report`).
+design exactly like `eqchip build` does, report included (`eqchip.pipeline.build_design`).
 Regress never writes a report itself; it reads the one the build left."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ def run_build(design_yaml: str, build_root: str) -> str | None:
     """
     from eqchip.asic.run import BuildOptions
     from eqchip.config import load_design
-    from eqchip.pipeline import build_with_report
+    from eqchip.pipeline import build_design
 
-    done = build_with_report(load_design(design_yaml), BuildOptions(build_root=Path(build_root)))
+    done = build_design(load_design(design_yaml), BuildOptions(build_root=Path(build_root)))
     notes = [n for n in (done.build.notice, done.skipped) if n]
     return "\n".join(notes) or None

@@ -117,12 +117,10 @@ def collect_build(build_dir: Path, design_sha256: str | None = None
                           hint="run `eqchip build` for this design (or drop --no-build)")
     doc = read_json(metrics_path)
     if design_sha256 is not None:
+        from eqchip.asic.state import check_current
+
         built = doc.get("design_sha256") if isinstance(doc, dict) else None
-        if built != design_sha256:
-            raise EqchipError(
-                f"{metrics_path}: design_sha256 {str(built)[:12]} is not that of the design "
-                f"({design_sha256[:12]}); the build is stale",
-                hint="rebuild the design (drop --no-build, or run `eqchip build`)")
+        check_current(metrics_path, built, build_dir.name, design_sha256)
     flat = flatten(doc)
     warnings: list[str] = []
     report_path = build_dir / REPORT_FILE

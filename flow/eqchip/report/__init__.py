@@ -1,12 +1,14 @@
 """eqchip.report: PPA and energy reports of a build (docs/report.md).
 
     from eqchip.report import write_report, ReportPaths
-    paths = write_report(Path("build/small"), "designs/small.yaml", vcd=Path("step.vcd"))
+    paths = write_report(Path("build/small"))     # the design from build_state.json
     # paths.json / paths.markdown / paths.html / paths.layout_png
 
-Modules: vcd (VCD -> toggles), propagate (activity of every netlist net), power (OpenSTA,
-vectorless and annotated), energy (pure energy model with provenance), analysis (everything
-a report states), render/plots/layout_image (outputs).
+A pure reader of the build's typed records (eqchip.asic.state: build_state.json and
+metrics.json, and the synthesis.power node's activity_power.json they point to): no process,
+no regenerated view. Modules: api (entry point), analysis (compose the document), energy (pure
+energy model with provenance), sections / postlayout (report sections), render / plots /
+layout_image (outputs).
 """
 
 from eqchip.report.api import write_report, write_report_analysis

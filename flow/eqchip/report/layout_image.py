@@ -8,22 +8,6 @@ from pathlib import Path
 LAYOUT_SUFFIXES = (".gds", ".gds.gz", ".oas", ".def")
 
 
-def find_layout(build_dir: Path, top: str) -> Path | None:
-    """The final layout of the build: `<top>*.gds/.oas` (newest first), else `<top>*.def`.
-    None when the build stopped before layout."""
-    found: list[Path] = []
-    for suf in LAYOUT_SUFFIXES:      # the chip's own layout only (never a macro's view)
-        found += [p for p in Path(build_dir).rglob(f"{top}*{suf}") if p.is_file()]
-    if not found:
-        return None
-
-    def rank(p: Path) -> tuple[int, float]:
-        kind = 0 if p.name.endswith((".gds", ".gds.gz", ".oas")) else 1
-        return (kind, -p.stat().st_mtime)
-
-    return sorted(found, key=rank)[0]
-
-
 def render_layout(path: Path, width: int = 800, height: int = 800,
                   lyp: Path | None = None, lef: list[Path] | None = None) -> bytes:
     """PNG bytes of the whole layout, all hierarchy levels."""

@@ -68,6 +68,11 @@ def key_figures(data: dict) -> list[tuple[str, dict | None]]:
         ("Total cell area", area.get("total_um2")),
         ("Worst setup slack", timing.get("setup_slack_sta_ns")),
     ]
+    for row in (data.get("post_layout") or {}).get("rows", []):
+        if row["id"] in ("stdcell_area_um2", "setup_ws_ns", "hold_ws_ns", "power_total_w",
+                         "clock_power_share", "wirelength_um", "drc_errors",
+                         "clock_skew_setup_ns"):
+            rows.append((f"Post-layout {row['label']}", row["post_layout"]))
     return rows
 
 
@@ -108,7 +113,7 @@ def figures(data: dict, layout_png: bytes | None) -> dict[str, str]:
         "Setup timing", period, path["value"] if path else None,
         slack["value"] if slack else None))
     if layout_png is not None:
-        out["layout"] = plots.data_uri(layout_png)
+        out["layout"] = plots.png_data_uri(layout_png)
     return out
 
 

@@ -5,7 +5,7 @@ the output captured in a log file: no prints, a clear ToolError when a tool is m
 simulation dies, and a build cache so repeated runs of one design skip the compile.
 
 `run_testbench` runs the accelerator test bench on any file list / toplevel (the RTL here, the
-synthesized netlist in `eqchip.report.gatesim`); `run_cosim` is the RTL co-simulation on top.
+synthesized netlist in `eqchip.power.gatesim`); `run_cosim` is the RTL co-simulation on top.
 """
 
 from __future__ import annotations

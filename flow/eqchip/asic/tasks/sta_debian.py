@@ -26,7 +26,7 @@ def script_dir() -> Path:
     return pdk_cfg_dir() / "sky130" / "opensta"
 
 
-POWER_GROUPS = ("Sequential", "Combinational", "Macro", "Pad", "Total")
+POWER_GROUPS = ("Sequential", "Combinational", "Clock", "Macro", "Pad", "Total")
 _NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 
 

@@ -18,8 +18,8 @@ from itertools import product
 
 import numpy as np
 
-from eqchip.report.liberty import CellLogic, compile_function
-from eqchip.report.netlist import Bit, Cell, Netlist
+from eqchip.power.liberty import CellLogic, compile_function
+from eqchip.power.netlist import Bit, Cell, Netlist
 
 SIM, PROPAGATED, DEFAULT, CONSTANT, CLOCK = "sim", "propagated", "default", "constant", "clock"
 

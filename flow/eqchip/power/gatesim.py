@@ -5,7 +5,7 @@ Yosys turns the Liberty cells into simulatable Verilog (`read_liberty` keeps eac
 model under the same cocotb test (`eqchip.sim.tb_accel`) that checks the RTL against the golden
 model, so the gate-level run is checked bit for bit too. The VCD of its first training
 operation gives the zero-delay toggle rate of every net of the netlist: the reference the
-RTL-plus-propagation estimate (`eqchip.report.propagate`) is compared with.
+RTL-plus-propagation estimate (`eqchip.power.propagate`) is compared with.
 """
 
 from __future__ import annotations

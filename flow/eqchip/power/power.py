@@ -2,7 +2,7 @@
 
 Debian's OpenSTA (2019) has `set_power_activity` but no VCD/SAIF reader, its `-pins` branch is
 broken (it calls a missing `get_pins_error`) and it does not propagate activity through logic.
-So eqchip writes the activity of every cell pin into a Tcl table (see `eqchip.report.propagate`)
+So eqchip writes the activity of every cell pin into a Tcl table (see `eqchip.power.propagate`)
 and sets it with the underlying `sta::set_power_pin_activity`, looking pins up by their full
 name inside OpenSTA (no Verilog-escaping of names in the script). Activity is in transitions
 per clock period, as `set_power_activity` takes it.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from eqchip.errors import ToolError
 from eqchip.fileio import write_text_atomic
-from eqchip.report.propagate import CLOCK, Annotation
+from eqchip.power.propagate import CLOCK, Annotation
 
 GROUPS = ("Sequential", "Combinational", "Macro", "Pad")
 
@@ -160,7 +160,7 @@ def run_power(workdir: Path, netlist: Path, top: str, liberty: list[Path], perio
         res.notes.append(
             f"OpenSTA {res.sta_version} reports 0 internal power for this netlist (it reads "
             "too few of sky130's internal_power groups); the logic power therefore takes "
-            "internal power from eqchip.report.internal_power instead")
+            "internal power from eqchip.power.internal_power instead")
     return res
 
 

@@ -1,10 +1,10 @@
 """RTL switching activity of one training step -> activity of the synthesized netlist.
 
-1. `eqchip.report.vcd` finds the training operation in the VCD (the longest interval with the
+1. `eqchip.power.vcd` finds the training operation in the VCD (the longest interval with the
    top's `busy` = 1) and counts, per bit, toggles and high time; it also counts MRAM reads and
    writes at each macro instance's rising CLK edges (CE, WE), independently of the RTL's own
    counter registers.
-2. `eqchip.report.propagate` maps the measured rates onto the netlist nets that kept their RTL
+2. `eqchip.power.propagate` maps the measured rates onto the netlist nets that kept their RTL
    names (flip-flop outputs, ports, macro outputs) and propagates them through the gates.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from eqchip.report.vcd import Activity, VcdError, busy_windows, count, dut_scope, macro_scopes
-from eqchip.report.vcd import read_header as read_vcd_header
+from eqchip.power.vcd import Activity, VcdError, busy_windows, count, dut_scope, macro_scopes
+from eqchip.power.vcd import read_header as read_vcd_header
 
 TOP_PORTS = {"clk", "rst_n", "busy", "done", "host_addr", "host_wr", "host_rd"}
 
@@ -51,6 +51,6 @@ def step_activity(vcd: Path, which: str = "longest") -> StepActivity:
 
 
 def _netlist_style(name: str) -> str:
-    """A VCD name as eqchip.report.netlist spells it: no escapes, '.' between levels (a
+    """A VCD name as eqchip.power.netlist spells it: no escapes, '.' between levels (a
     gate-level VCD writes `\\u_ctrl/state`, the netlist `u_ctrl/state` = `u_ctrl.state`)."""
     return name.replace("\\", "").replace("/", ".")

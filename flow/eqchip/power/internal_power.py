@@ -6,7 +6,7 @@ the logic power. eqchip therefore computes it itself, the way OpenSTA defines it
 
 * input pin p:  sum over its groups of  E(slew) x P(when) x D(p)        per clock cycle
 * output pin o: sum over related pins r of  E(slew, C_load) x w_r x D(o) per clock cycle,
-  w_r = share of o's toggles caused by r (Boolean difference, as in `eqchip.report.propagate`),
+  w_r = share of o's toggles caused by r (Boolean difference, as in `eqchip.power.propagate`),
   or 1/(number of related pins) for flip-flop outputs.
 
 E = average of the rise and fall tables (rise and fall alternate), read at a nominal input
@@ -22,9 +22,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from eqchip.report.liberty import CellLogic, compile_function
-from eqchip.report.netlist import Netlist
-from eqchip.report.propagate import NetActivity, Truth
+from eqchip.power.liberty import CellLogic, compile_function
+from eqchip.power.netlist import Netlist
+from eqchip.power.propagate import NetActivity, Truth
 
 NOMINAL_SLEW_NS = 0.1
 

@@ -1,0 +1,162 @@
+"""The typed records a build leaves beside its SC job, and the one stale-build check.
+
+`build/<design>/build_state.json` (`BuildState`): which design (path, sha256) and SC job the
+build is, and where each view is - netlist, SDC, RTL, macro views per corner, the activity
+(VCD) and power results, layout files - taken from SiliconCompiler's own records (the job
+manifest and `find_result`) of the nodes that completed, never by globbing the disk.
+`build/<design>/metrics.json` (`Metrics`): the numbers (schema in docs/metrics.md).
+
+`report`, `regress` and `handoff` read these two records and nothing else from a build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from eqchip.errors import EqchipError
+from eqchip.fileio import write_text_atomic
+
+STATE_FILE = "build_state.json"
+METRICS_FILE = "metrics.json"
+STATE_SCHEMA = "eqchip.build-state/1"
+
+
+class MacroViews(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cell: str
+    liberty: dict[str, Path]          # SC corner (slow/typical/fast) -> liberty file
+    lef: Path
+    gds: Path | None = None
+    blackbox_v: Path
+    width_um: float
+    height_um: float
+
+
+class NodeRecord(BaseModel):
+    """One node of the flowgraph as SC recorded it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: str
+    tool: str
+    task: str
+    status: str | None                # success | error | skipped | pending | None (not run)
+
+
+class Views(BaseModel):
+    """Files of the build, by role (None: the step that makes it did not complete)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    rtl: list[Path] = Field(default_factory=list)
+    sdc: Path | None = None
+    netlist: Path | None = None               # synthesis outputs/<top>.vg
+    netlist_json: Path | None = None
+    floorplan: Path | None = None             # floorplan.size reports/floorplan.json
+    sta: Path | None = None                   # synthesis.sta reports/sta.json
+    activity: Path | None = None              # power node reports/activity_power.json
+    vcd: Path | None = None                   # RTL co-simulation of one training step
+    gds: Path | None = None
+    def_: Path | None = Field(default=None, alias="def")
+    layout_views: list[Path] = Field(default_factory=list)
+
+
+class BuildState(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str = Field(default=STATE_SCHEMA, alias="schema")
+    design: str
+    design_path: Path
+    design_sha256: str
+    top: str
+    corner: str                               # design.pdk.corner (tt/ff/ss)
+    sc_corner: str                            # SC libcorner/scenario (typical/fast/slow)
+    pdk_root: Path
+    job: str
+    job_dir: Path
+    manifest: Path | None                     # SC's job manifest (None: nothing ran)
+    flow: str
+    nodes: list[NodeRecord]
+    completed: list[str]
+    macro: MacroViews | None
+    views: Views
+    inputs_sha256: str | None = None          # eqchip.asic.fingerprint of the run's inputs
+    manifest_stamp: str | None = None         # size/mtime of the job manifest after the run
+
+    def write(self, build_dir: Path) -> Path:
+        path = Path(build_dir) / STATE_FILE
+        write_text_atomic(path, self.model_dump_json(by_alias=True, indent=2) + "\n")
+        return path
+
+
+class Metrics(BaseModel):
+    """metrics.json: the typed head every reader relies on; the detailed sections (cells,
+    area, timing, power, post_layout, ...) as documented in docs/metrics.md."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_: str = Field(alias="schema")
+    design: str
+    top: str
+    design_sha256: str
+    status: str                               # complete | partial
+    stop_reason: str | None = None
+    notice: str | None = None
+    flow: dict[str, Any]
+    pdk: dict[str, Any]
+    clock: dict[str, Any]
+    tools: dict[str, Any]
+    cells: dict[str, Any] | None = None
+    area: dict[str, Any] | None = None
+    timing: dict[str, Any] | None = None
+    power: dict[str, Any] | None = None
+    post_layout: dict[str, Any] | None = None
+    activity_power: dict[str, Any] | None = None
+
+    def doc(self) -> dict[str, Any]:
+        """The JSON document (as written to metrics.json)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def _read(path: Path, model: type[BaseModel], what: str, hint: str) -> Any:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EqchipError(f"{path}: cannot read the {what}: {exc.strerror}", hint=hint) from None
+    except ValueError as exc:
+        raise EqchipError(f"{path}: the {what} is not valid JSON ({exc})", hint=hint) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err["loc"]) or "(top)"
+        raise EqchipError(f"{path}: {field}: {err['msg']}", hint=hint) from None
+
+
+def read_state(build_dir: Path) -> BuildState:
+    build_dir = Path(build_dir)
+    return _read(build_dir / STATE_FILE, BuildState, "build state",
+                 f"rebuild with `eqchip build` into {build_dir.parent}")
+
+
+def read_metrics(build_dir: Path) -> Metrics:
+    build_dir = Path(build_dir)
+    return _read(build_dir / METRICS_FILE, Metrics, "metrics",
+                 f"rebuild with `eqchip build` into {build_dir.parent}")
+
+
+def check_current(what: Path, built_sha256: str | None, design_path: Path | str,
+                  design_sha256: str) -> None:
+    """The one stale-build check: a record made from another version of the design YAML is
+    an EqchipError naming the file and the fix."""
+    if built_sha256 != design_sha256:
+        raise EqchipError(
+            f"{what}: design_sha256 {str(built_sha256)[:12]} is not that of the design "
+            f"({design_sha256[:12]}): built from another version of {design_path}; the build "
+            "is stale",
+            hint=f"rebuild with `eqchip build {design_path}` (or drop --no-build)")

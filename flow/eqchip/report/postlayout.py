@@ -1,0 +1,58 @@
+"""The report's post-layout section: a pure reading of metrics.json `post_layout` (OpenROAD's
+per-step figures, each naming its step) beside the post-synthesis figures of the same build."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: (figure id, label) in the order the report shows them
+LABELS = (
+    ("stdcell_area_um2", "standard-cell area"),
+    ("macro_area_um2", "macro area"),
+    ("die_area_um2", "die area"),
+    ("utilization", "instance utilization"),
+    ("setup_ws_ns", "setup worst slack"),
+    ("setup_tns_ns", "setup total negative slack"),
+    ("hold_ws_ns", "hold worst slack"),
+    ("fmax_mhz", "achievable clock"),
+    ("clock_skew_setup_ns", "clock skew (setup)"),
+    ("power_total_w", "total power"),
+    ("clock_power_w", "clock network power"),
+    ("clock_power_share", "clock network share of power"),
+    ("wirelength_um", "routed wirelength"),
+    ("drc_errors", "DRC violations"),
+    ("clock_buffers", "clock buffers"),
+    ("clock_inverters", "clock inverters"),
+)
+
+
+def _post_synthesis(metrics: dict[str, Any]) -> dict[str, Any]:
+    area = metrics.get("area") or {}
+    timing = metrics.get("timing") or {}
+    power = metrics.get("power") or {}
+    return {"stdcell_area_um2": area.get("stdcell_um2"),
+            "macro_area_um2": area.get("macros_um2"),
+            "setup_ws_ns": timing.get("setup_slack_ns"),
+            "setup_tns_ns": timing.get("setup_tns_ns"),
+            "hold_ws_ns": timing.get("hold_slack_ns"),
+            "fmax_mhz": timing.get("achievable_freq_mhz"),
+            "power_total_w": power.get("total")}
+
+
+def post_layout_section(metrics: dict[str, Any]) -> dict[str, Any] | None:
+    """None before any place-and-route step completed."""
+    pl = metrics.get("post_layout")
+    if not pl:
+        return None
+    figs = pl.get("figures") or {}
+    syn = _post_synthesis(metrics)
+    rows = []
+    for fid, label in LABELS:
+        fig = figs.get(fid)
+        if fig is None:
+            continue
+        rows.append({"id": fid, "label": label, "unit": fig["unit"],
+                     "post_layout": {"value": fig["value"], "unit": fig["unit"],
+                                     "source": f"{fig['source']} ({fig.get('file')})"},
+                     "post_synthesis": syn.get(fid)})
+    return {"stage": pl.get("stage"), "last_step": pl.get("last_step"), "rows": rows}
