@@ -15,6 +15,7 @@ fields by dotted path, linked fields and an optional random sample of the grid.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from eqchip.config.loader import resolve_design_path
 from eqchip.config.validate import validate_source
 from eqchip.config.yamlsrc import load_yaml
 from eqchip.errors import ConfigError
+from eqchip.resources import designs_dir
 
 #: results are compared on these; fixed so every sweep's front means the same thing
 OBJECTIVES = (("accuracy", "max"), ("energy_per_inference_pj", "min"), ("area_um2", "min"))
@@ -91,7 +93,7 @@ class SweepSpec(_Strict):
         known = field_paths()
         for path in v:
             if path not in known:
-                near = sorted(p for p in known if p.split(".")[-1] == path.split(".")[-1])
+                near = difflib.get_close_matches(path, sorted(known), n=2, cutoff=0.75)
                 hint = f" (did you mean {', '.join(near)}?)" if near else ""
                 raise ValueError(f"{path!r} is not a design field{hint}; fields are dotted "
                                  "paths such as fixed_point.weight_bits or clock.freq_mhz")
@@ -111,8 +113,13 @@ class SweepSpec(_Strict):
 
 
 def load_sweep(path: Path | str) -> tuple[SweepSpec, Path]:
-    """The sweep spec of `path` and the resolved path of its base design."""
+    """The sweep spec of `path` (a file, or the name of a shipped sweep in designs/sweeps)
+    and the resolved path of its base design."""
     path = Path(path)
+    if not path.exists() and path.suffix == "" and len(path.parts) == 1:
+        shipped = designs_dir() / "sweeps" / f"{path.name}.yaml"
+        if shipped.is_file():
+            path = shipped
     src = load_yaml(path, what="sweep YAML file")
     spec = validate_source(src, SweepSpec, what="sweep")
     clash = sorted(set(spec.axes) & (set(spec.set) | set(spec.link)) | set(spec.set) & set(
@@ -128,7 +135,7 @@ def load_sweep(path: Path | str) -> tuple[SweepSpec, Path]:
         raise ConfigError(f"{path}: axes: {exc}", hint="fix the range") from None
     base = Path(spec.base)
     local = (path.parent / base) if not base.is_absolute() else base
-    base_path = local if local.is_file() else resolve_design_path(spec.base)
+    base_path = local.resolve() if local.is_file() else resolve_design_path(spec.base)
     if not base_path.is_file():
         line = src.line_of(("base",))
         raise ConfigError(f"{path}:{line}: base: no design file {spec.base!r} (relative to "
