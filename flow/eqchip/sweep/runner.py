@@ -15,13 +15,15 @@ values run only the new points.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,12 +203,31 @@ def run_points(points: list[Point], opts: RunOptions,
         return rec
 
     pool = ThreadPoolExecutor(max_workers=max(1, opts.jobs))
-    try:
-        for p, rec in zip(todo, pool.map(one, todo), strict=True):
-            records[p.id] = rec
-    except BaseException:
-        workers.stop()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
+    with _terminate_as_interrupt():
+        try:
+            for p, rec in zip(todo, pool.map(one, todo), strict=True):
+                records[p.id] = rec
+        except BaseException:
+            workers.stop()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     pool.shutdown(wait=True)
     return [records[p.id] for p in points]
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt (in the main thread), so a terminated sweep stops its
+    workers instead of leaving them running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(_sig: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)

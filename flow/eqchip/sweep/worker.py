@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -150,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scheduler", choices=["slurm"], default=None)
     ap.add_argument("--partition", default=None)
     args = ap.parse_args(argv)
+
+    def interrupt(_sig: int, _frame: object) -> None:
+        raise KeyboardInterrupt    # stops the training child and SC's nodes on the way out
+
+    signal.signal(signal.SIGTERM, interrupt)
     t0 = time.monotonic()
     try:
         result = run_point(args.point_dir, args.scheduler, args.partition)
