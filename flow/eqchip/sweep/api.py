@@ -7,7 +7,7 @@ from pathlib import Path
 
 from eqchip.sweep.plots import write_plots
 from eqchip.sweep.points import Point, expand
-from eqchip.sweep.runner import Listener, RunOptions, run_points
+from eqchip.sweep.runner import Listener, RunOptions, run_points, sweep_lock
 from eqchip.sweep.spec import SweepSpec, load_sweep
 from eqchip.sweep.table import SweepTable, make_table, write_table
 
@@ -38,8 +38,9 @@ def run_sweep(sweep_yaml: Path | str, opts: RunOptions,
         if listener is not None:
             listener(event, pid, rec)
 
-    records = run_points(points, opts, listen)
-    table = make_table(spec.name, str(base), records)
-    files = write_table(table, opts.out_dir)
-    files.update(write_plots(table, opts.out_dir))
+    with sweep_lock(Path(opts.out_dir)):      # one sweep per folder at a time
+        records = run_points(points, opts, listen)
+        table = make_table(spec.name, str(base), records)
+        files = write_table(table, opts.out_dir)
+        files.update(write_plots(table, opts.out_dir))
     return SweepOutcome(spec, points, table, files, len(ran))

@@ -155,12 +155,35 @@ class _Workers:
                 p.kill()
 
 
+@contextlib.contextmanager
+def sweep_lock(out_dir: Path) -> Iterator[None]:
+    """Hold <out>/.sweep.lock: two sweeps in one folder would run the same points at once."""
+    import fcntl
+
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(out_dir) / ".sweep.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise EqchipError(f"another eqchip sweep is running in {out_dir}",
+                              hint="wait for it, or give this one another folder (-o)") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def run_points(points: list[Point], opts: RunOptions,
                listener: Listener | None = None) -> list[PointResult]:
     """Run every unfinished valid point; return every point's record, in `points` order."""
+    check_scheduler(opts.scheduler)
+    return _run_points(points, opts, listener)
+
+
+def _run_points(points: list[Point], opts: RunOptions,
+                listener: Listener | None) -> list[PointResult]:
     emit = listener or (lambda _e, _i, _r: None)
     out = Path(opts.out_dir).resolve()
-    check_scheduler(opts.scheduler)
     valid = [p for p in points if p.valid]
     prepare(out, valid)
     records: dict[str, PointResult] = {}
