@@ -228,3 +228,16 @@ def test_failed_points_are_recorded_and_do_not_stop_the_others(pdk_root: Path,
             assert "PDK" in (out / rec["log"]).read_text() or "pdk" in (out / rec["log"]
                                                                         ).read_text()
     assert doc["front"] == [] and doc["best"] is None and not (out / "best.yaml").exists()
+
+
+def test_one_sweep_per_folder(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".sweep.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)     # as a running sweep holds it
+        proc = _eqchip("sweep", "tiny_clock", "-o", str(out), timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"another eqchip sweep is running in {out}" in proc.stderr
+    assert not (out / "points").exists() and not (out / "results.json").exists()
