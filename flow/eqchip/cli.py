@@ -16,7 +16,7 @@ from eqchip.errors import EqchipError
 from eqchip.ui import Console
 
 COMMANDS = ("render", "macros", "train", "sim", "build", "report", "regress", "history",
-            "handoff", "doctor", "schema")
+            "handoff", "doctor", "schema", "sweep")
 
 
 class _LazyGroup(click.Group):

@@ -88,7 +88,3 @@ def build_design(loaded: LoadedDesign, opts: BuildOptions, *, report: bool = Tru
     if on_built is not None:
         on_built(result)
     return report_after_build(result, loaded, report=report, notify=notify)
-
-
-#: the former name of `build_design`
-build_with_report = build_design

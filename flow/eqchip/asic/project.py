@@ -126,4 +126,22 @@ def make_project(spec: ProjectSpec) -> ASIC:
     return project
 
 
-__all__ = ["DEFAULT_JOB", "ProjectSpec", "STA_STEP", "make_project"]
+#: schedulers `set_scheduler` accepts (None: run every node on this machine)
+SCHEDULERS = ("slurm",)
+
+
+def set_scheduler(project: ASIC, name: str | None, queue: str | None = None) -> None:
+    """Run every flow node through SC's scheduler `name` ("slurm": one `srun` job per node on
+    partition `queue`, default: the cluster's default partition; the job runs `python3` from
+    PATH, which must import eqchip for the custom tasks). None keeps SC's local scheduler."""
+    if name is None:
+        return
+    if name not in SCHEDULERS:
+        raise ValueError(f"unknown scheduler {name!r}; use one of {', '.join(SCHEDULERS)}")
+    project.option.scheduler.set_name(name)
+    if queue:
+        project.option.scheduler.set_queue(queue)
+
+
+__all__ = ["DEFAULT_JOB", "ProjectSpec", "SCHEDULERS", "STA_STEP", "make_project",
+           "set_scheduler"]

@@ -33,7 +33,7 @@ from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import prepare_macro_views
 from eqchip.asic.metrics import RunInfo, collect_metrics
 from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, check_pdk
-from eqchip.asic.project import DEFAULT_JOB, ProjectSpec, make_project
+from eqchip.asic.project import DEFAULT_JOB, ProjectSpec, make_project, set_scheduler
 from eqchip.asic.records import build_state
 from eqchip.asic.rtl import prepare_rtl
 from eqchip.asic.sdc import sdc_text
@@ -62,6 +62,10 @@ class BuildOptions:
     clean: bool = False               # start the job over instead of resuming
     jobname: str = DEFAULT_JOB
     verbose: bool = False             # SC's INFO log on the terminal
+    # where SC runs each flow node: None = this machine; "slurm" = one Slurm job per node
+    # (eqchip.asic.project.set_scheduler)
+    scheduler: str | None = None
+    scheduler_queue: str | None = None   # Slurm partition (None: the cluster's default)
 
 
 @dataclass
@@ -154,6 +158,7 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
             say("nothing changed since the last build: its results are current")
             return reused
     project = make_project(spec)
+    set_scheduler(project, opts.scheduler, opts.scheduler_queue)
     _quiet_terminal(project, opts.verbose)
     steps = flow_steps(project.get_flow())
     requested = list(opts.to) if opts.to else _final_steps(project, steps)

@@ -27,6 +27,16 @@ from eqchip.resources import designs_dir
 from eqchip.ui import Console
 
 
+def _build_fn(scheduler: str):  # noqa: ANN202
+    """The regress build function for `--scheduler` (picklable: worker processes run it)."""
+    from functools import partial
+
+    from eqchip.regress.runner import build_with_eqchip
+
+    return build_with_eqchip if scheduler == "local" else partial(build_with_eqchip,
+                                                                  scheduler=scheduler)
+
+
 @click.command("regress")
 @click.argument("designs", nargs=-1)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -46,12 +56,16 @@ from eqchip.ui import Console
 @click.option("--history", type=click.Path(path_type=Path), default=None,
               help="History database [default: <build-root>/regress/history.sqlite].")
 @click.option("--no-history", is_flag=True, help="Do not record this run in the history.")
+@click.option("--scheduler", type=click.Choice(["local", "slurm"]), default="local",
+              show_default=True, help="slurm: every flow node of every build runs as a Slurm "
+                                      "job (see docs/sweep.md for the cluster's needs).")
 @click.option("--all", "show_all", is_flag=True,
               help="Also list the metrics without a rule in the terminal table.")
 @click.pass_obj
 def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseline: bool,
             build_root: Path, no_build: bool, baselines: Path | None, rules_path: Path | None,
-            out: Path | None, history: Path | None, no_history: bool, show_all: bool) -> None:
+            out: Path | None, history: Path | None, no_history: bool, show_all: bool,
+            scheduler: str) -> None:
     """Build DESIGNS (names or YAML files; default: every design with a baseline), compare
     their metrics with the committed baselines under the rules, write JUnit XML and a Markdown
     summary, and record the run in the history. Exits 1 on any regression."""
@@ -68,7 +82,8 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
     cfg = RegressConfig(designs=load_designs(list(designs), baselines), build_root=build_root,
                         baselines_dir=baselines, rules=rules, jobs=jobs,
                         update_baseline=update_baseline, build=not no_build,
-                        history=None if no_history else history)
+                        history=None if no_history else history,
+                        build_fn=_build_fn(scheduler))
     if cfg.history is not None:
         check_history(cfg.history)    # a damaged history is an error before the builds
     folders = [build_root / d.name for d in cfg.designs]

@@ -42,11 +42,13 @@ class BuildOutcome:
     note: str | None = None        # e.g. the flow stopped early but left metrics
 
 
-def build_with_eqchip(design_yaml: str, build_root: str) -> str | None:
-    """Run `eqchip build` for one design into `<build_root>/<design>` (in this process)."""
+def build_with_eqchip(design_yaml: str, build_root: str, scheduler: str | None = None
+                      ) -> str | None:
+    """Run `eqchip build` for one design into `<build_root>/<design>` (in this process; with
+    `scheduler` "slurm" every flow node is a Slurm job)."""
     from eqchip.regress.build_entry import run_build
 
-    return run_build(design_yaml, build_root)
+    return run_build(design_yaml, build_root, scheduler)
 
 
 def _worker(build: BuildFn, design_yaml: str, build_root: str) -> tuple[str | None, str | None,

@@ -1,0 +1,46 @@
+"""`eqchip sweep` without the terminal: expand, run, tabulate, plot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from eqchip.sweep.plots import write_plots
+from eqchip.sweep.points import Point, expand
+from eqchip.sweep.runner import Listener, RunOptions, run_points, sweep_lock
+from eqchip.sweep.spec import SweepSpec, load_sweep
+from eqchip.sweep.table import SweepTable, make_table, write_table
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    spec: SweepSpec
+    points: list[Point]
+    table: SweepTable
+    files: dict[str, Path]
+    ran: int                          # points run now (the others were finished before)
+
+
+def plan(sweep_yaml: Path | str) -> tuple[SweepSpec, Path, list[Point]]:
+    """The spec, its base design and its points (validated, nothing run)."""
+    spec, base = load_sweep(sweep_yaml)
+    return spec, base, expand(spec, base)
+
+
+def run_sweep(sweep_yaml: Path | str, opts: RunOptions,
+              listener: Listener | None = None) -> SweepOutcome:
+    spec, base, points = plan(sweep_yaml)
+    ran: list[str] = []
+
+    def listen(event, pid, rec):  # noqa: ANN001, ANN202
+        if event == "start":
+            ran.append(pid)
+        if listener is not None:
+            listener(event, pid, rec)
+
+    with sweep_lock(Path(opts.out_dir)):      # one sweep per folder at a time
+        records = run_points(points, opts, listen)
+        table = make_table(spec.name, str(base), records)
+        files = write_table(table, opts.out_dir)
+        files.update(write_plots(table, opts.out_dir))
+    return SweepOutcome(spec, points, table, files, len(ran))

@@ -1,0 +1,173 @@
+"""Sweep points: the grid (or a random sample of it) of a `SweepSpec`, each a complete design
+with a content-derived id, validated like `eqchip` validates a design file."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import itertools
+import json
+import operator
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from eqchip.config.consistency import design_problems
+from eqchip.config.design import Design
+from eqchip.config.mram_tech import load_mram_tech
+from eqchip.config.yamlsrc import format_loc, load_yaml
+from eqchip.errors import ConfigError
+from eqchip.sweep.spec import SweepSpec
+
+
+@dataclass(frozen=True)
+class Point:
+    id: str                           # stable: hash of the design contents (name excluded)
+    params: dict[str, Any]            # axis path -> value (linked fields included)
+    design: dict[str, Any]            # the complete design document
+    problems: tuple[str, ...] = ()    # empty: valid
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def yaml_text(self) -> str:
+        head = "# a sweep point: " + ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return head + "\n" + yaml.safe_dump(self.design, sort_keys=False)
+
+
+def get_path(doc: dict[str, Any], path: str) -> Any:
+    cur: Any = doc
+    for part in path.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            raise KeyError(path)
+        cur = cur[part]
+    return cur
+
+
+def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    cur = doc
+    for part in parts[:-1]:
+        cur = cur.setdefault(part, {})
+    cur[parts[-1]] = value
+
+
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+           ast.Pow: operator.pow}
+_FUNCS = {"min": min, "max": max, "int": int, "float": float, "round": round, "abs": abs}
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else None
+    return None
+
+
+def evaluate(expr: str, doc: dict[str, Any]) -> Any:
+    """Value of a link expression: numbers, field paths of `doc` (fixed_point.weight_bits),
+    + - * / // % **, parentheses, min/max/int/float/round/abs. Raises ValueError."""
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:
+        raise ValueError(f"not an expression: {expr!r}") from None
+
+    def ev(node: ast.AST) -> Any:
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            return node.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            v = ev(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            return _BINOPS[type(node.op)](ev(node.left), ev(node.right))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in _FUNCS and not node.keywords:
+            return _FUNCS[node.func.id](*(ev(a) for a in node.args))
+        path = _dotted(node)
+        if path is not None:
+            try:
+                return get_path(doc, path)
+            except KeyError:
+                raise ValueError(f"{path} is not a field of the design") from None
+        raise ValueError(f"{ast.unparse(node)!r} is not allowed in a link expression (use "
+                         "numbers, field paths, + - * / // % ** and min/max/int/round/abs)")
+
+    value = ev(tree)
+    if isinstance(value, float) and value.is_integer() and "/" not in expr:
+        value = int(value)
+    return value
+
+
+def point_id(design: dict[str, Any]) -> str:
+    body = {k: v for k, v in design.items() if k != "name"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def grid(spec: SweepSpec) -> list[dict[str, Any]]:
+    """Axis assignments: every combination, or `sample.points` of them drawn with its seed."""
+    axes = spec.axis_values()
+    combos = [dict(zip(axes, vals, strict=True)) for vals in itertools.product(*axes.values())]
+    if spec.sample is not None and spec.sample.points < len(combos):
+        idx = sorted(random.Random(spec.sample.seed).sample(range(len(combos)),
+                                                            spec.sample.points))
+        combos = [combos[i] for i in idx]
+    return combos
+
+
+def design_check(design: dict[str, Any], pdk_cfg: Path | None = None) -> list[str]:
+    """The problems `eqchip` would report for this design document (empty: valid)."""
+    from pydantic import ValidationError
+
+    try:
+        d = Design.model_validate(design)
+    except ValidationError as exc:
+        return [f"{format_loc(tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors(include_url=False)]
+    try:
+        tech = load_mram_tech(d.mram.technology, pdk_cfg)
+    except ConfigError as exc:
+        return [f"mram.technology: {exc.message}"]
+    return [f"{format_loc(loc)}: {msg}" for loc, msg in design_problems(d, tech)]
+
+
+def expand(spec: SweepSpec, base_path: Path) -> list[Point]:
+    """Every point of the sweep, in grid order, each validated (invalid ones carry problems)."""
+    base = load_yaml(base_path, what="design YAML file").data
+    if not isinstance(base, dict):
+        raise ConfigError(f"{base_path}: a design must be a YAML mapping of fields")
+    for path, value in spec.set.items():
+        set_path(base, path, value)
+    points: list[Point] = []
+    seen: set[str] = set()
+    for combo in grid(spec):
+        doc = copy.deepcopy(base)
+        for path, value in combo.items():
+            set_path(doc, path, value)
+        params = dict(combo)
+        problems: list[str] = []
+        for path, expr in spec.link.items():
+            try:
+                value = evaluate(expr, doc)
+            except (ValueError, ArithmeticError, TypeError) as exc:
+                problems.append(f"link {path}: {exc}")
+                continue
+            set_path(doc, path, value)
+            params[path] = value
+        pid = point_id(doc)
+        doc["name"] = f"{str(base.get('name', 'point'))[:36]}_{pid[:8]}"
+        if pid in seen:
+            continue
+        seen.add(pid)
+        problems += design_check(doc)
+        points.append(Point(pid, params, doc, tuple(problems)))
+    return points

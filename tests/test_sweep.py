@@ -1,0 +1,243 @@
+"""`eqchip sweep`: spec and points (fast), then real sweeps of designs/sweeps/tiny_clock.yaml:
+killed and resumed locally, the Pareto front checked on its results, the same sweep through a
+real Slurm cluster (its jobcomp log proves the jobs), failed points recorded with their log."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from eqchip.sweep.pareto import dominates
+from eqchip.sweep.points import evaluate, expand
+from eqchip.sweep.record import METRICS, read_result
+from eqchip.sweep.spec import OBJECTIVES, load_sweep
+from eqchip.sweep.table import read_table
+
+REPO = Path(__file__).resolve().parent.parent
+TINY = REPO / "designs" / "sweeps" / "tiny_clock.yaml"
+
+
+def _eqchip(*args: str, cwd: Path | None = None, timeout: int = 1500,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "eqchip", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout, env=env)
+
+
+# --- spec and points (no tools) ---------------------------------------------------------------
+
+def test_shipped_sweeps_expand(designs_dir: Path) -> None:
+    files = sorted((designs_dir / "sweeps").glob("*.yaml"))
+    assert TINY in files
+    for f in files:
+        spec, base = load_sweep(f)
+        points = expand(spec, base)
+        assert len({p.id for p in points}) == len(points)
+        assert len({p.design["name"] for p in points}) == len(points)
+    spec, base = load_sweep(designs_dir / "sweeps" / "small_variants.yaml")
+    assert sum(p.valid for p in expand(spec, base)) >= 8
+
+
+def test_grid_links_sample_and_invalid_points(tmp_path: Path) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text(f"""name: s
+base: {REPO / 'designs' / 'small.yaml'}
+axes:
+  fixed_point.weight_bits: [8, 16]
+  parallel.mac_units: {{from: 1, to: 3, step: 1}}
+link:
+  fixed_point.weight_frac: fixed_point.weight_bits - 3
+  mram.word_bits: 2 * fixed_point.weight_bits
+""")
+    spec, base = load_sweep(f)
+    points = expand(spec, base)
+    assert len(points) == 6
+    for p in points:
+        wb = p.design["fixed_point"]["weight_bits"]
+        assert p.design["fixed_point"]["weight_frac"] == wb - 3
+        assert p.design["mram"]["word_bits"] == 2 * wb
+        # 3 MAC units cannot share a word of two weights: reported, not raised
+        assert p.valid == (p.design["parallel"]["mac_units"] != 3), p.problems
+    again = expand(*load_sweep(f))
+    assert [p.id for p in again] == [p.id for p in points]
+    f.write_text(f.read_text() + "sample: {points: 3, seed: 7}\n")
+    sampled = expand(*load_sweep(f))
+    assert len(sampled) == 3 and {p.id for p in sampled} <= {p.id for p in points}
+    assert evaluate("max(2, fixed_point.weight_bits // 4)", points[0].design) == 2
+    with pytest.raises(ValueError, match="not allowed"):
+        evaluate("__import__('os')", points[0].design)
+
+
+def test_bad_sweep_file_is_one_clear_error(tmp_path: Path) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text("name: bad\nbase: small\naxes:\n  fixed_point.weight_bit: [8]\n")
+    proc = _eqchip("sweep", str(f), "--dry-run")
+    assert proc.returncode == 2
+    assert str(f) in proc.stderr and "'fixed_point.weight_bit' is not a design field" in \
+        proc.stderr and "did you mean fixed_point.weight_bits" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# --- real sweeps ------------------------------------------------------------------------------
+
+def _valid_ids() -> list[str]:
+    return [p.id for p in expand(*load_sweep(TINY)) if p.valid]
+
+
+def _invalid_ids() -> list[str]:
+    return [p.id for p in expand(*load_sweep(TINY)) if not p.valid]
+
+
+@pytest.fixture(scope="module")
+def local_sweep(pdk_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tiny_clock run locally, killed (the whole process group) once its first point finished,
+    then rerun: the rerun must finish only the missing point."""
+    work = tmp_path_factory.mktemp("sweep_local")
+    out = work / "out"
+    ids = _valid_ids()
+    cmd = [sys.executable, "-m", "eqchip", "sweep", str(TINY), "-o", str(out), "--jobs", "1"]
+    proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    first = None
+    deadline = time.monotonic() + 1200
+    while first is None and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+        first = next((i for i in ids if (out / "points" / i / "result.json").is_file()), None)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert first is not None, "no point finished before the deadline"
+    assert not (out / "results.json").exists(), "a killed sweep must not look complete"
+    missing = [i for i in ids if i != first]
+    assert all(read_result(out / "points" / i) is None for i in missing)
+    kept = (out / "points" / first / "result.json").stat().st_mtime_ns
+
+    rerun = _eqchip("sweep", str(TINY), "-o", str(out), "--jobs", "1", cwd=work)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"({len(missing)} points run now)" in rerun.stdout
+    assert (out / "points" / first / "result.json").stat().st_mtime_ns == kept
+    for i in ids:
+        assert read_result(out / "points" / i).status == "ok"
+    return out
+
+
+def test_resumed_sweep_outputs(local_sweep: Path) -> None:
+    out = local_sweep
+    table = read_table(out / "results.json")
+    ids = _valid_ids()
+    assert [r.result.id for r in table.rows if r.result.status == "ok"] == ids
+    invalid = [r.result for r in table.rows if r.result.status == "invalid"]
+    assert [r.id for r in invalid] == _invalid_ids()
+    assert all("parallel.mac_units" in r.error for r in invalid)
+    header = (out / "results.csv").read_text().splitlines()[0].split(",")
+    for col in ("clock.freq_mhz", "parallel.mac_units", *METRICS, "on_front", "status"):
+        assert col in header
+    assert len((out / "results.csv").read_text().splitlines()) == 1 + len(table.rows)
+    for r in table.ok:
+        assert 0.0 <= r.accuracy <= 1.0 and r.energy_per_inference_pj > 0 and r.area_um2 > 0
+        assert r.build_status == "partial" or r.build_status == "complete"
+    html = (out / "sweep.html").read_text()
+    assert html.count("<circle") == 2 * len(ids)           # two panels
+    assert "<title>" in html and "clock.freq_mhz = 20" in html
+    assert "<script src" not in html and "<link" not in html and "http" not in html.replace(
+        "http://www.w3.org/2000/svg", "")
+    assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    best = (out / "best.yaml").read_text()
+    assert best == (out / "points" / table.best / "design.yaml").read_text()
+    proc = _eqchip("render", str(out / "best.yaml"), "-o", str(out / "best_rtl"))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_pareto_front_on_real_results(local_sweep: Path) -> None:
+    table = read_table(local_sweep / "results.json")
+    rows = {r.result.id: r.result.model_dump() for r in table.rows if r.result.status == "ok"}
+    on = set(table.front)
+    assert on and on <= set(rows)
+    for i in on:
+        assert not any(dominates(rows[j], rows[i], OBJECTIVES) for j in rows if j != i), i
+    off = set(rows) - on
+    assert off, "tiny_clock has a dominated point (the slower clock)"
+    for i in off:
+        assert any(dominates(rows[j], rows[i], OBJECTIVES) for j in rows), i
+    assert table.best in on
+    flags = {r.result.id: r.on_front for r in table.rows}
+    assert {i for i, f in flags.items() if f} == on
+
+
+def _jobcomp(path: Path) -> list[dict[str, str]]:
+    jobs = []
+    for line in path.read_text().splitlines():
+        rec = dict(f.split("=", 1) for f in line.split() if "=" in f)
+        jobs.append(rec)
+    return jobs
+
+
+def test_slurm_sweep_matches_local(local_sweep: Path, slurm_cluster: Path,
+                                   tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    out = work / "out"
+    proc = _eqchip("sweep", str(TINY), "-o", str(out), "--jobs", "2", "--scheduler", "slurm",
+                   cwd=work)
+    log = slurm_cluster / "slurmctld.log"
+    assert proc.returncode == 0, proc.stdout + proc.stderr + log.read_text()[-3000:]
+    ids = _valid_ids()
+    # Slurm's own record of finished jobs, those submitted from this sweep's folder
+    jobs = [j for j in _jobcomp(slurm_cluster / "jobcomp.log")
+            if Path(j.get("WorkDir", "")).resolve() == work.resolve()]
+    names = [j["Name"] for j in jobs]
+    assert all(j["JobState"] == "COMPLETED" for j in jobs), jobs
+    for i in ids:
+        assert f"eqchip-{i}-train" in names and f"eqchip-{i}-report" in names
+    for step in ("elaborate_0", "synthesis_0", "synthesis.sta_0"):
+        assert sum(n.endswith(f"_{step}") for n in names) == len(ids), names
+    local = read_table(local_sweep / "results.json")
+    slurm = read_table(out / "results.json")
+    assert [r.result.id for r in slurm.rows] == [r.result.id for r in local.rows]
+    for a, b in zip(local.rows, slurm.rows, strict=True):
+        assert a.result.status == b.result.status
+        assert b.result.scheduler == ("slurm" if b.result.status == "ok" else "local")
+        for m in METRICS:
+            assert getattr(a.result, m) == getattr(b.result, m), (a.result.id, m)
+    assert slurm.front == local.front and slurm.best == local.best
+
+
+def test_failed_points_are_recorded_and_do_not_stop_the_others(pdk_root: Path,
+                                                               tmp_path: Path) -> None:
+    """Every build fails (PDK_ROOT points nowhere): each point gets a failed record with its
+    log, the sweep still tabulates all of them and exits 1 naming the logs."""
+    out = tmp_path / "out"
+    env = {**os.environ, "PDK_ROOT": str(tmp_path / "no_pdk")}
+    proc = _eqchip("sweep", str(TINY), "-o", str(out), "--jobs", "1", env=env, timeout=600)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "points failed" in proc.stderr and "point.log" in proc.stderr
+    doc = json.loads((out / "results.json").read_text())
+    statuses = [r["result"]["status"] for r in doc["rows"]]
+    assert statuses.count("failed") == len(_valid_ids())
+    assert statuses.count("invalid") == len(_invalid_ids())
+    for r in doc["rows"]:
+        rec = r["result"]
+        if rec["status"] == "failed":
+            assert "PDK" in rec["error"] or "pdk" in rec["error"]
+            assert "PDK" in (out / rec["log"]).read_text() or "pdk" in (out / rec["log"]
+                                                                        ).read_text()
+    assert doc["front"] == [] and doc["best"] is None and not (out / "best.yaml").exists()
+
+
+def test_one_sweep_per_folder(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".sweep.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)     # as a running sweep holds it
+        proc = _eqchip("sweep", "tiny_clock", "-o", str(out), timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"another eqchip sweep is running in {out}" in proc.stderr
+    assert not (out / "points").exists() and not (out / "results.json").exists()
