@@ -103,16 +103,17 @@ def main() -> None:
     if not (a.design and a.vcd and a.netlist):
         return
 
+    from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, Sky130Paths
     from eqchip.config import load_design
     from eqchip.power.activity import step_activity
     from eqchip.power.internal_power import internal_power
     from eqchip.power.liberty import read_liberty
-    from eqchip.power.measure import stdcell_liberty
     from eqchip.power.netlist import load_netlist
     from eqchip.power.propagate import annotate
 
     loaded = load_design(a.design)
-    lib_path = stdcell_liberty(Path(os.environ["PDK_ROOT"]), loaded.design.pdk.corner)
+    lib_path = Sky130Paths(Path(os.environ["PDK_ROOT"])).liberty(
+        DESIGN_CORNER_TO_SC[loaded.design.pdk.corner])
     sa = stage("VCD -> activity of one step", lambda: step_activity(a.vcd))
     lib = stage("Liberty read", lambda: read_liberty(lib_path))
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,7 +1,7 @@
 """Hand calculation of an MRAM macro's energy, leakage, area and read time, written out from the
 equations of docs/mram.md ("The macro model") and the raw numbers of a technology YAML file.
 
-Deliberately independent of eqchip.macros.model: plain arithmetic on the YAML dictionary, for
+Deliberately independent of eqchip.config.mram_model: plain arithmetic on the YAML dictionary, for
 one macro whose organisation (rows, column mux) the caller states."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The MRAM macro model (eqchip.macros.model): a hand calculation from the YAML constants, growth
-with rows, columns and word width, parts that sum to the totals, the technology constants
+"""The MRAM macro model (eqchip.config.mram_model): a hand calculation from the YAML constants,
+growth with rows, columns and word width, parts that sum to the totals, the technology constants
 re-read from the sky130 PDK, and hardened technology files."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import yaml
 from mram_hand import TECH_YAML, hand, raw_tech
 
 from eqchip.config import load_mram_tech
+from eqchip.config.mram_model import choose_mux, macro_model
 from eqchip.errors import ConfigError
 from eqchip.macros import MacroSpec
 from eqchip.macros.electrical import electrical
 from eqchip.macros.liberty import liberty_text
-from eqchip.macros.model import choose_mux, macro_model
 
 ISSUE_MACROS = [(16, 32), (512, 64), (16384, 64)]
 

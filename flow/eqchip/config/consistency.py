@@ -71,7 +71,7 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
         return out
     period = d.clock.period_ns
     # The macro model (it imports only eqchip.config.mram_tech) gives the access times.
-    from eqchip.macros.model import macro_model
+    from eqchip.config.mram_model import macro_model
 
     m = macro_model(mr.words_per_macro, mr.word_bits, tech, corner)
     slowest = max(m.read_ns + tech.timing.setup_ns * corner.delay_scale, m.write_ns)

@@ -1,7 +1,7 @@
 """Electrical numbers of a macro at one PVT corner, and the hand calculation of its power.
 
 Every Liberty number comes from here, and here from the one macro model
-(`eqchip.macros.model`), so the Liberty view, macro.json, `eqchip macros` and the report all
+(`eqchip.config.mram_model`), so the Liberty view, macro.json, `eqchip macros` and the report all
 carry the same figures, and the power check compares OpenSTA against arithmetic a reader can
 redo from the technology file."""
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eqchip.config.mram_model import MacroModel, macro_model
 from eqchip.config.mram_tech import Corner
-from eqchip.macros.model import MacroModel, macro_model
 from eqchip.macros.spec import MacroSpec
 
 

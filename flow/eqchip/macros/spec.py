@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eqchip.config.arch import Arch, clog2, macro_module_name
+from eqchip.config.mram_model import Organisation, area_parts, organisation
 from eqchip.config.mram_tech import MramTech
 from eqchip.errors import ConfigError
-from eqchip.macros.model import Organisation, area_parts, organisation
 
 MAX_WORDS = 1 << 20
 MAX_BITS = 1024
@@ -50,7 +50,7 @@ class MacroSpec:
 
     @property
     def area_parts_um2(self) -> dict[str, float]:
-        """Area of each part of the macro (eqchip.macros.model)."""
+        """Area of each part of the macro (eqchip.config.mram_model)."""
         return area_parts(self.organisation, self.tech)
 
     @property

@@ -34,12 +34,6 @@ SCHEMA = "eqchip.activity-power/1"
 GATE_LEVEL_MAX_CELL_CYCLES = 3e7
 
 
-def stdcell_liberty(pdk_root: Path, corner: str) -> Path:
-    from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, Sky130Paths
-
-    return Sky130Paths(Path(pdk_root)).liberty(DESIGN_CORNER_TO_SC[corner])
-
-
 def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Path,
             blackbox: Path, sdc: Path | None, vcd: Path | None, macro_size_um: tuple[float,
             float] | None, work: Path, gate_level: bool = True) -> dict:

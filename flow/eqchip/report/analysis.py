@@ -65,7 +65,7 @@ def mram_inputs(loaded: LoadedDesign):  # noqa: ANN201 - (MacroSpec, PowerInputs
     el = electrical(spec, corner)
     tfile = f"pdk_cfg/mram/{tech.name}.yaml"
     at = f"corner {corner.name}"
-    model = (f"eqchip.macros.model, {spec.name} ({el.model.org.rows} rows x "
+    model = (f"eqchip.config.mram_model, {spec.name} ({el.model.org.rows} rows x "
              f"{el.model.org.cols} columns) at {at}, {el.model.vdd:g} V ({tfile})")
     return spec, {
         "read_pj_per_word": Figure(el.read_energy_pj, "pJ",
