@@ -61,6 +61,16 @@ def _energy_rows(en: EnergyReport, extra_uw: float) -> dict:
     return out
 
 
+def _wire_power(cw: dict, wl: WireLoad, why: str, vdd: float,
+                clock_mhz: float) -> tuple[float, float, int]:
+    """(uW, pF, nets) of the signal nets under `wl`, each fanout at its own toggles."""
+    parts = [wire_estimate({int(fo): int(r["nets"])}, wl, why, vdd, clock_mhz,
+                           r["toggles_per_cycle"] / r["nets"])
+             for fo, r in cw["signal_fanouts"].items() if r["nets"]]
+    return (sum(p.power_uw for p in parts), sum(p.cap_pf for p in parts),
+            sum(p.nets for p in parts))
+
+
 def estimates_section(cw: dict | None, area: dict | None, logic: dict | None,
                       clock_mhz: float, en: EnergyReport,
                       post_layout: dict | None) -> tuple[dict | None, list[str]]:
@@ -80,25 +90,32 @@ def estimates_section(cw: dict | None, area: dict | None, logic: dict | None,
         notes.append("clock-tree estimate without buffer input capacitance and internal energy"
                      " (no clkbuf_4 in the Liberty)")
     wires = None
+    loads = wire_loads(cw["wire_loads"])
     if cw.get("activity"):
-        parts = [wire_estimate({int(fo): int(r["nets"])}, wl, why, vdd, clock_mhz,
-                               r["toggles_per_cycle"] / r["nets"])
-                 for fo, r in cw["signal_fanouts"].items() if r["nets"]]
-        nets = sum(p.nets for p in parts)
-        cap = sum(p.cap_pf for p in parts)
-        power = sum(p.power_uw for p in parts)
+        power, cap, nets = _wire_power(cw, wl, why, vdd, clock_mhz)
+        default = loads.models.get(loads.default or "")
+        in_sta = _wire_power(cw, default, "default_wire_load", vdd, clock_mhz)[0] \
+            if default is not None else 0.0
         toggles = sum(r["toggles_per_cycle"] for r in cw["signal_fanouts"].values())
         wires = {
             "label": (f"{ESTIMATE}: Liberty wire_load(\"{wl.name}\") capacitance of {nets} "
                       f"signal nets by fanout, each fanout's nets at their own measured toggles "
                       f"per cycle ({cw['activity']})"),
             "wire_load": wl.name, "selection": why, "nets": nets,
+            "default_wire_load": loads.default,
             "toggles_per_cycle": fig(toggles, "toggles/cycle",
                                      f"sum over the signal nets ({cw['activity']})"),
             "cap_pf": fig(cap, "pF", f"sum_fanout nets x {wl.capacitance_pf_per_um:g} pF/um x "
                                      f"fanout_length (Liberty wire_load(\"{wl.name}\"))"),
             "power_uw": fig(power, "uW", "sum_fanout 0.5 x toggles x C_wire(fanout) x Vdd^2 x "
                                          f"f_clk ({vdd:g} V, {clock_mhz:g} MHz)"),
+            "in_post_synthesis_uw": fig(in_sta, "uW", (
+                f"the same with the Liberty's default_wire_load (\"{loads.default}\"), which "
+                "OpenSTA applies to every cell-driven net when no parasitics are read: already "
+                "in the post-synthesis switching power") if default is not None else
+                "the Liberty has no default_wire_load: OpenSTA counted no wire capacitance"),
+            "added_uw": fig(power - in_sta, "uW", "power_uw - in_post_synthesis_uw (what the "
+                            "area-selected model adds to the post-synthesis power)"),
         }
     else:
         notes.append("no wire estimate: the build recorded no net activity")
@@ -121,12 +138,14 @@ def estimates_section(cw: dict | None, area: dict | None, logic: dict | None,
     lp = logic.get("annotated") or logic.get("vectorless")
     which = "annotated" if logic.get("annotated") else "vectorless"
     without = lp["total_w"]["value"] * 1e6
-    extra = ct.power_uw + (wires["power_uw"]["value"] if wires else 0.0)
+    extra = ct.power_uw + (wires["added_uw"]["value"] if wires else 0.0)
     power = {
         "without_uw": fig(without, "uW", f"{which} logic power total_w (post-synthesis: no "
                                          "clock tree, no wires)"),
         "clock_tree_uw": fig(ct.power_uw, "uW", ct.label),
-        "wires_uw": fig(wires["power_uw"]["value"], "uW", wires["label"]) if wires else None,
+        "wires_uw": fig(wires["added_uw"]["value"], "uW",
+                        f"{wires['label']}, minus what OpenSTA already counted "
+                        "(wires.added_uw)") if wires else None,
         "estimate_uw": fig(extra, "uW", "clock_tree_uw + wires_uw"),
         "estimate_pct": fig(100.0 * extra / without if without else 0.0, "%",
                             "estimate_uw / without_uw"),
