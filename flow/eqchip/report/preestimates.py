@@ -141,7 +141,8 @@ def estimates_section(cw: dict | None, area: dict | None, logic: dict | None,
     extra = ct.power_uw + (wires["added_uw"]["value"] if wires else 0.0)
     power = {
         "without_uw": fig(without, "uW", f"{which} logic power total_w (post-synthesis: no "
-                                         "clock tree, no wires)"),
+                                         "clock tree; signal wires from the Liberty's "
+                                         "default_wire_load, which OpenSTA applies)"),
         "clock_tree_uw": fig(ct.power_uw, "uW", ct.label),
         "wires_uw": fig(wires["added_uw"]["value"], "uW",
                         f"{wires['label']}, minus what OpenSTA already counted "
@@ -153,8 +154,9 @@ def estimates_section(cw: dict | None, area: dict | None, logic: dict | None,
     }
     replaced = post_layout is not None
     return {
-        "label": (f"ESTIMATES ({ESTIMATE}) of what post-synthesis power leaves out; the headline "
-                  "figures stay post-synthesis"),
+        "label": ("ESTIMATES before layout of what post-synthesis power leaves out (the "
+                  "clock tree; signal wires beyond the wire load OpenSTA already applied); the "
+                  "headline figures stay post-synthesis"),
         "source": INPUTS,
         "replaced_by_post_layout": replaced,
         "post_layout_note": ("OpenROAD placed and routed this design: its post-layout figures "
