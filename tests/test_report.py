@@ -370,12 +370,11 @@ def test_opensta_already_counts_the_default_wire_load(small_build, pdk_root, tmp
     tcl.write_text(
         f"read_liberty {{{lib}}}\nread_liberty {{{macro_lib}}}\n"
         f"read_verilog {{{state.views.netlist}}}\nlink_design {state.top}\n"
-        "set n 0\nforeach net [get_nets *] {\n"
-        "  report_net -connections -verbose -digits 7 [get_full_name $net]\n"
-        "  incr n\n  if {$n >= 60} break\n}\n")
+        "foreach net [lrange [get_nets *] 2000 2400] {\n"
+        "  report_net -connections -verbose -digits 7 [get_full_name $net]\n}\n")
     r = subprocess.run(["sta", "-no_splash", "-exit", str(tcl)], capture_output=True,
                        text=True, timeout=300)
-    checked = 0
+    checked: set[int] = set()
     wl = loads.models[loads.default]
     for block in re.split(r"^Net ", r.stdout, flags=re.M)[1:]:
         drivers = block.split("Driver pins")[-1].split("Load pins")[0]
@@ -388,8 +387,10 @@ def test_opensta_already_counts_the_default_wire_load(small_build, pdk_root, tmp
         k = int(re.search(r"Number of loads:\s*(\d+)", block).group(1))
         assert k == len(load_lines)
         assert w == pytest.approx(wl.net_cap_pf(k), rel=1e-3, abs=1e-6), (w, k)
-        checked += 1
-    assert checked >= 10, r.stdout[-2000:] + r.stderr[-2000:]
+        checked.add(k)
+    # several fanouts, within the table and beyond it (slope)
+    assert len(checked) >= 3 and max(checked) > max(wl.fanout_length_um), \
+        (checked, r.stdout[-2000:] + r.stderr[-2000:])
 
 
 @pytest.mark.slow
