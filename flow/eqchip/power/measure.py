@@ -5,7 +5,8 @@ From the VCD of one training step (the RTL co-simulation), the netlist, its Libe
 MRAM macro's views: the step's activity and counts (checked against the architecture schedule
 and the RTL's own counter registers), a gate-level simulation of the netlist (Icarus) for the
 activity of every net, OpenSTA's vectorless and annotated power, eqchip's internal power from
-the Liberty tables, the netlist area. Returns one JSON-ready dict (activity_power.json);
+the Liberty tables, the netlist area, and the inputs of the report's clock-tree and wire
+estimates (eqchip.power.clock_wire). Returns one JSON-ready dict (activity_power.json);
 every number a `{value, unit, source}` figure. Missing tools or inputs leave sections null
 and add a note; nothing is invented.
 """
