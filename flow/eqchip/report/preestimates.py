@@ -78,6 +78,9 @@ def estimates_section(cw: dict | None, area: dict | None, logic: dict | None,
     if not cw or not area or not logic:
         return None, ["no clock-tree or wire estimate: the build recorded no netlist, "
                       "clock-sink or power figures (activity_power.json clock_wire)"]
+    if not cw.get("vdd_v") or not cw["wire_loads"].get("models"):
+        return None, ["no clock-tree or wire estimate: the Liberty has no nom_voltage or no "
+                      "wire_load models (activity_power.json clock_wire)"]
     notes: list[str] = []
     vdd = float(cw["vdd_v"])
     total_area = area["total_um2"]["value"]
