@@ -274,3 +274,151 @@ def test_layout_picture_is_embedded(tmp_path):
     assert paths.layout_png is not None and paths.layout_png.read_bytes()[:4] == b"\x89PNG"
     html = paths.html.read_text()
     assert 'alt="layout"' in html and "No layout in this build" not in html
+
+
+# --- issue 13: clock-tree and wire estimates before layout, MRAM sensitivity ----------------
+
+@pytest.mark.slow
+@needs_tools
+def test_clock_tree_and_wire_estimates_are_labelled_and_add_up(small_report, pdk_root):
+    import math
+
+    from eqchip.report.estimates import (
+        output_internal_energy_pj,
+        parse_wire_loads,
+        pin_capacitance_pf,
+    )
+
+    paths, _, data = small_report
+    e = data["estimates"]
+    assert e is not None and e["label"].startswith("ESTIMATES")
+    ct, wires, lp = e["clock_tree"], e["wires"], e["logic_power"]
+    assert ct["label"].startswith("estimate") and wires["label"].startswith("estimate")
+    assert "estimate" in lp["clock_tree_uw"]["source"] and "estimate" in lp["wires_uw"]["source"]
+    # every flip-flop of the netlist is a clock sink (the power node's count = the area's)
+    assert ct["flip_flops"] == data["area"]["cells"]["sequential"] == \
+        data["power"]["activity"]["flops"] > 0
+    # positive
+    for x in (ct["power_uw"], ct["sink_cap_pf"], ct["wire_cap_pf"], wires["power_uw"],
+              wires["cap_pf"], lp["estimate_uw"]):
+        assert x["value"] > 0, x
+    assert wires["added_uw"]["value"] >= 0
+    # the clock tree by hand: 10 loads per buffer up to one root, C V^2 f + buffers x E_int x f
+    lib = (pdk_root / "sky130A" / "libs.ref" / "sky130_fd_sc_hd" / "lib" /
+           "sky130_fd_sc_hd__tt_025C_1v80.lib").read_text()
+    c_buf = pin_capacitance_pf(lib, "sky130_fd_sc_hd__clkbuf_4", "A")
+    e_buf = output_internal_energy_pj(lib, "sky130_fd_sc_hd__clkbuf_4", "X")
+    small = parse_wire_loads(lib).models["Small"]
+    n, levels, wire_cap = ct["sinks"], [], 0.0
+    while n > 1:
+        b = math.ceil(n / 10)
+        wire_cap += b * small.net_cap_pf(math.ceil(n / b))
+        levels.append(b)
+        n = b
+    assert (ct["buffers"], ct["levels"]) == (sum(levels), len(levels))
+    assert ct["wire_cap_pf"]["value"] == pytest.approx(wire_cap)
+    assert ct["buffer_input_cap_pf"]["value"] == pytest.approx(sum(levels) * c_buf)
+    f_mhz, vdd = data["design"]["clock_mhz"], 1.8
+    cap = ct["sink_cap_pf"]["value"] + sum(levels) * c_buf + wire_cap
+    assert ct["power_uw"]["value"] == pytest.approx(cap * vdd ** 2 * f_mhz
+                                                    + sum(levels) * e_buf * f_mhz)
+    # with = without + estimate: power, energy, energy per MAC
+    assert lp["without_uw"]["value"] == pytest.approx(
+        data["power"]["logic"]["annotated"]["total_w"]["value"] * 1e6)
+    assert lp["estimate_uw"]["value"] == pytest.approx(
+        lp["clock_tree_uw"]["value"] + lp["wires_uw"]["value"])
+    assert lp["with_uw"]["value"] == pytest.approx(
+        lp["without_uw"]["value"] + lp["estimate_uw"]["value"])
+    assert wires["added_uw"]["value"] == pytest.approx(
+        wires["power_uw"]["value"] - wires["in_post_synthesis_uw"]["value"])
+    for op in ("inference", "training_step"):
+        row, en = e["energy"][op], data["energy"][op]
+        assert row["without_pj"]["value"] == pytest.approx(en["total_pj"]["value"])
+        assert row["estimate_pj"]["value"] == pytest.approx(
+            lp["estimate_uw"]["value"] * 1e-6 * en["time_ns"] * 1e3)
+        assert row["with_pj"]["value"] == pytest.approx(
+            row["without_pj"]["value"] + row["estimate_pj"]["value"])
+    inf, macs = e["energy"]["inference"], data["energy"]["figures"]["synops_per_inference"]
+    assert inf["per_mac_without_pj"]["value"] == pytest.approx(
+        data["energy"]["figures"]["pj_per_synop_inference"]["value"])
+    assert inf["per_mac_with_pj"]["value"] == pytest.approx(
+        inf["with_pj"]["value"] / macs["value"])
+    # post-layout figures replace the estimates once OpenROAD ran
+    assert e["replaced_by_post_layout"] == (data["post_layout"] is not None)
+    assert "post-layout figures" in e["post_layout_note"]
+    md, html = paths.markdown.read_text(), paths.html.read_text()
+    for text in (md, html):
+        assert "Clock tree and wires: ESTIMATES (pre-layout)" in text
+        assert e["post_layout_note"] in text
+
+
+@pytest.mark.slow
+@needs_tools
+def test_opensta_already_counts_the_default_wire_load(small_build, pdk_root, tmp_path):
+    """Why the wire estimate adds only what the area-selected model adds: with no parasitics,
+    OpenSTA gives every cell-driven net the Liberty's default_wire_load capacitance."""
+    from eqchip.asic.state import read_state
+    from eqchip.report.estimates import parse_wire_loads
+
+    lib = (pdk_root / "sky130A" / "libs.ref" / "sky130_fd_sc_hd" / "lib" /
+           "sky130_fd_sc_hd__tt_025C_1v80.lib")
+    loads = parse_wire_loads(lib.read_text())
+    state = read_state(small_build)
+    macro_lib = sorted((small_build / "eqchip" / "macros" / "views").glob(
+        "*/*__tt_025C_1v80.lib"))[0]
+    tcl = tmp_path / "net.tcl"
+    tcl.write_text(
+        f"read_liberty {{{lib}}}\nread_liberty {{{macro_lib}}}\n"
+        f"read_verilog {{{state.views.netlist}}}\nlink_design {state.top}\n"
+        "foreach net [lrange [get_nets *] 2000 2400] {\n"
+        "  report_net -connections -verbose -digits 7 [get_full_name $net]\n}\n")
+    r = subprocess.run(["sta", "-no_splash", "-exit", str(tcl)], capture_output=True,
+                       text=True, timeout=300)
+    checked: set[int] = set()
+    wl = loads.models[loads.default]
+    for block in re.split(r"^Net ", r.stdout, flags=re.M)[1:]:
+        drivers = block.split("Driver pins")[-1].split("Load pins")[0]
+        load_lines = [ln for ln in block.split("Load pins")[-1].splitlines() if ln.strip()]
+        # a net driven by one cell output and loading only cell inputs (no top-level port)
+        if "Load pins" not in block or "output (sky130" not in drivers or \
+                not all(" input (" in ln for ln in load_lines):
+            continue
+        w = float(re.search(r"Wire capacitance:\s*(?:r\s*)?([0-9.eE+-]+)", block).group(1))
+        k = int(re.search(r"Number of loads:\s*(\d+)", block).group(1))
+        assert k == len(load_lines)
+        assert w == pytest.approx(wl.net_cap_pf(k), rel=1e-3, abs=1e-6), (w, k)
+        checked.add(k)
+    # several fanouts, within the table and beyond it (slope)
+    assert len(checked) >= 3 and max(checked) > max(wl.fanout_length_um), \
+        (checked, r.stdout[-2000:] + r.stderr[-2000:])
+
+
+@pytest.mark.slow
+@needs_tools
+def test_sensitivity_rows_equal_an_independent_recomputation(small_report):
+    paths, _, data = small_report
+    s = data["sensitivity"]
+    parts = {k: v["value"] for k, v in data["energy"]["inference"]["parts_pj"].items()}
+    total = sum(parts.values())
+    macs = data["energy"]["figures"]["synops_per_inference"]["value"]
+    assert s["macs"] == macs and s["operation"] == "inference"
+    assert s["baseline_per_mac_pj"]["value"] == pytest.approx(
+        data["energy"]["figures"]["pj_per_synop_inference"]["value"])
+    part_of = {"MRAM read energy": "mram_read", "MRAM write energy": "mram_write",
+               "MRAM leakage": "mram_leakage"}
+    seen = set()
+    for r in s["rows"]:
+        seen.add((r["parameter"], r["factor"]))
+        e = total - parts[part_of[r["parameter"]]] + r["factor"] * parts[part_of[r["parameter"]]]
+        assert r["energy_pj"]["value"] == pytest.approx(e)
+        assert r["energy_per_mac_pj"]["value"] == pytest.approx(e / macs)
+        assert r["change_pct"]["value"] == pytest.approx(100 * (e - total) / total)
+    assert seen == {(p, k) for p in part_of for k in (0.5, 2.0)}
+    # inference writes no weights: only the read energy and the leakage move it
+    assert parts["mram_read"] > 0 and parts["mram_write"] == 0
+    worst = max(s["rows"], key=lambda r: abs(r["change_pct"]["value"]))
+    assert s["most_sensitive"] == worst["parameter"]
+    md, html = paths.markdown.read_text(), paths.html.read_text()
+    for text in (md, html):
+        assert "Sensitivity of the energy per MAC (inference)" in text
+        assert all(p in text for p in part_of)

@@ -118,3 +118,14 @@ def test_sensitivity_table():
         sensitivity({"mram_read": 1.0, "mram_leakage": 1.0}, 10)
     with pytest.raises(ValueError, match="macs"):
         sensitivity(parts, 0)
+
+
+def test_power_node_reads_the_same_wire_loads_as_the_report(lib_text):
+    """The synthesis.power node records the Liberty wire loads (eqchip.power.clock_wire) that
+    the report turns back into models: both readers agree on the real Liberty."""
+    from eqchip.power.clock_wire import liberty_wire_loads
+    from eqchip.report.preestimates import wire_loads
+
+    rec = liberty_wire_loads(lib_text)
+    mine, ref = wire_loads(rec), parse_wire_loads(lib_text)
+    assert mine == ref

@@ -5,7 +5,8 @@ From the VCD of one training step (the RTL co-simulation), the netlist, its Libe
 MRAM macro's views: the step's activity and counts (checked against the architecture schedule
 and the RTL's own counter registers), a gate-level simulation of the netlist (Icarus) for the
 activity of every net, OpenSTA's vectorless and annotated power, eqchip's internal power from
-the Liberty tables, the netlist area. Returns one JSON-ready dict (activity_power.json);
+the Liberty tables, the netlist area, and the inputs of the report's clock-tree and wire
+estimates (eqchip.power.clock_wire). Returns one JSON-ready dict (activity_power.json);
 every number a `{value, unit, source}` figure. Missing tools or inputs leave sections null
 and add a note; nothing is invented.
 """
@@ -19,6 +20,7 @@ from eqchip.config.arch import Arch
 from eqchip.figures import check
 from eqchip.golden.counters import training_counters
 from eqchip.power.activity import StepActivity, step_activity
+from eqchip.power.clock_wire import clock_wire_inputs
 from eqchip.power.internal_power import default_pin_activity, internal_power
 from eqchip.power.liberty import CellLogic, read_liberty
 from eqchip.power.netlist import Netlist, load_netlist
@@ -59,6 +61,10 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         gls = _gate_level(loaded, netlist, liberty, work, nl, lib, sa, notes, checks)
         if gls is not None:
             gsa, ann = gls
+    clk = {b for b in nl.ports.get("clk", ("input", []))[1] if isinstance(b, int)}
+    method = "gate-level simulation" if gsa is not None else "RTL + propagation"
+    clock_wire = clock_wire_inputs(nl, lib, liberty, liberty.read_text(errors="replace"), clk,
+                                   ann, f"annotated: {method}")
     run: PowerRun | None = None
     logic: dict[str, dict] = {}
     if sta_exe() is not None:
@@ -68,11 +74,9 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         extra = {"rtl_propagated": ann_rtl} if gsa is not None and ann_rtl else None
         run = run_power(work / "sta", netlist, f"{arch.name}_top", [liberty, macro_lib],
                         arch.clock_period_ns, "clk", ann, bus, sdc, extra=extra)
-        clk = {b for b in nl.ports.get("clk", ("input", []))[1] if isinstance(b, int)}
         logic["vectorless"] = logic_power(
             run.vectorless, internal_power(nl, lib, default_pin_activity(nl, clk),
                                            arch.clock_period_ns), "vectorless", run.log)
-        method = "gate-level simulation" if gsa is not None else "RTL + propagation"
         if run.annotated is not None and ann is not None:
             logic["annotated"] = logic_power(
                 run.annotated, internal_power(nl, lib, ann.pins, arch.clock_period_ns),
@@ -99,6 +103,7 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         "area": area,
         "power": power_section(run, gsa or sa, ann, nl, lib, logic, ann_rtl, gsa),
         "logic": logic or None,
+        "clock_wire": clock_wire,
         "counters": counters,
         "sta": None if run is None else {"version": run.sta_version,
                                          "setup_slack_ns": run.setup_slack_ns,

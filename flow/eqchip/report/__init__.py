@@ -7,8 +7,9 @@
 A pure reader of the build's typed records (eqchip.asic.state: build_state.json and
 metrics.json, and the synthesis.power node's activity_power.json they point to): no process,
 no regenerated view. Modules: api (entry point), analysis (compose the document), energy (pure
-energy model with provenance), sections / postlayout (report sections), render / plots /
-layout_image (outputs).
+energy model with provenance), sections / postlayout (report sections), preestimates (the
+clock-tree and wire estimates before layout, from estimates; the MRAM sensitivity table, from
+sensitivity), render / plots / layout_image (outputs).
 """
 
 from eqchip.report.api import write_report, write_report_analysis

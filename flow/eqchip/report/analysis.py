@@ -17,6 +17,7 @@ from eqchip.figures import check
 from eqchip.golden.counters import Counters, inference_counters
 from eqchip.report.energy import EnergyReport, Figure, PowerInputs, energy_report
 from eqchip.report.postlayout import post_layout_section
+from eqchip.report.preestimates import estimates_section, sensitivity_section
 from eqchip.report.sections import (
     design_section,
     metrics_checks,
@@ -127,6 +128,11 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
         "training-step energy: sum of its parts = total power x time + "
         "MRAM accesses x energy per access (pJ, within 1e-9)",
         by_time, t.total_pj, 1e-9))
+    post_layout = post_layout_section(metrics)
+    estimates, est_notes = estimates_section((ap or {}).get("clock_wire"), area, logic or None,
+                                             loaded.design.clock.freq_mhz, en, post_layout)
+    if ap is not None:
+        notes += est_notes
     data = {
         "schema": SCHEMA,
         "generated": {"eqchip_version": __version__,
@@ -140,13 +146,15 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
         "sources": dict(sources),
         "area": area,
         "timing": timing_section(sta, arch.clock_period_ns, metrics),
-        "post_layout": post_layout_section(metrics),
+        "post_layout": post_layout,
         "power": (ap or {}).get("power"),
         "mram": {"macro": spec.name, "n_macros": arch.total_macros,
                  "read_pj_per_word": pin.read_pj_per_word.as_dict(),
                  "write_pj_per_word": pin.write_pj_per_word.as_dict(),
                  "macro_leakage_w": pin.macro_leakage_w.as_dict()},
         "energy": en.as_dict(),
+        "estimates": estimates,
+        "sensitivity": sensitivity_section(en),
         "cross_checks": checks,
         "notes": notes,
     }
