@@ -42,7 +42,7 @@ def _units(ctx: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     units = [("mram_bank.sv.j2", f"{name}_mram_bank{m['index']}", {"m": m})
              for m in ctx["matrices"]]
     units += [(f"{t}.sv.j2", f"{name}_{t}", {})
-              for t in ("gather", "mac", "wupd", "neurons", "ctrl", "top")]
+              for t in ("mac", "nupd", "tracc", "wupd", "regfile", "ctrl", "top")]
     return units
 
 
