@@ -11,7 +11,8 @@ from eqchip.asic.flow import FRONTEND_STEPS
 from eqchip.asic.pdk import INSTALL_HINT, PdkFile, Sky130Paths, sky130_cfg_dir
 from eqchip.resources import pdk_root_from_env
 
-CFG_FILES = ("yosys/cells_latch.v", "yosys/cells_tristatebuf.v", "yosys/cells_adders.v",
+CFG_FILES = ("yosys/cells_latch.v", "yosys/cells_srst_enable.v", "yosys/cells_tristatebuf.v",
+             "yosys/cells_adders.v",
              "openroad/global_connect.tcl", "openroad/pdngen.tcl", "openroad/tapcell.tcl")
 
 
