@@ -40,11 +40,11 @@ def test_report_without_a_build_covers_the_mram_only(tmp_path, designs_dir):
     assert data["area"] is None and data["power"] is None
     assert any("logic energy is missing" in n for n in data["notes"])
     # MRAM-only inference energy of small by hand: 96 reads x 32 bits x read_pj_per_bit
-    # + 2 macros x leakage x 209 cycles x 20 ns
+    # + 2 macros x leakage x 113 cycles (1 + 8 STEPs of 14) x 20 ns
     tech = load_design(designs_dir / "small.yaml").tech
     e = tech.energy
     leak_w = (e.standby_leakage_uw + e.standby_leakage_uw_per_kbit * 16 * 32 / 1024) * 1e-6
-    want = 96 * 32 * e.read_pj_per_bit + 2 * leak_w * 209 * 20e-9 * 1e12
+    want = 96 * 32 * e.read_pj_per_bit + 2 * leak_w * 113 * 20e-9 * 1e12
     assert data["energy"]["inference"]["total_pj"]["value"] == pytest.approx(want)
     assert paths.markdown.read_text().startswith("# eqchip report: small")
 
