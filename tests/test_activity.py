@@ -209,6 +209,19 @@ def test_propagation_through_one_gate(sky130_lib, cell, out, dens, duty, want_d,
     assert all(ann.bits[pins[p]].origin == SIM for p in dens)
 
 
+@pytest.mark.parametrize("enable", [0.0, 0.25, 1.0])
+def test_clock_gate_passes_clock_pulses_only_while_enabled(sky130_lib, enable):
+    """sky130 integrated clock gate (dlclkp): GCLK pulses in the cycles whose latched GATE is
+    1, i.e. 2 x P(GATE) toggles per cycle, high half of such a cycle."""
+    nl = Netlist("t", [Cell("icg", "sky130_fd_sc_hd__dlclkp_1",
+                            {"CLK": "input", "GATE": "input", "GCLK": "output"},
+                            {"CLK": [2], "GATE": [3], "GCLK": [1]})],
+                 {"clk": ("input", [2])}, {3: [("en", 0)], 1: [("gclk", 0)]})
+    ann = annotate(nl, sky130_lib, {("en", 0): (0.1, enable)}, "clk")
+    assert ann.bits[1].density == pytest.approx(2.0 * enable)
+    assert ann.bits[1].duty == pytest.approx(0.5 * enable)
+
+
 SYNTH = r"""
 import sys
 from pyosys import libyosys as ys

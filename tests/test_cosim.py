@@ -37,6 +37,34 @@ training: {dataset: synthetic, test_size: 8}
 """
 
 
+# Odd sizes: three weight matrices (two hidden layers, so two banks of transposed sums), layer
+# sizes that fill no word and no column group, 3 sub-cycles per word, banks of several macros.
+ODD_YAML = """\
+name: odd
+network:
+  layers: [7, 5, 3, 3]
+fixed_point: {state_bits: 7, weight_bits: 8, weight_frac: 5, bias_bits: 9, acc_bits: 24}
+eqprop: {t1: 5, t2: 3, beta: 0.5, symmetric: true, learning_rate: [1, 1, 1]}
+parallel: {mac_units: 2}
+mram: {technology: stt_sky130, word_bits: 48, words_per_macro: 4}
+clock: {freq_mhz: 50}
+training: {dataset: synthetic, test_size: 8}
+"""
+
+# No hidden layer: one weight matrix, no transposed datapath.
+ONE_MATRIX_YAML = """\
+name: one_matrix
+network:
+  layers: [5, 1]
+fixed_point: {state_bits: 6, weight_bits: 8, weight_frac: 4, bias_bits: 8, acc_bits: 20}
+eqprop: {t1: 3, t2: 2, beta: 0.5, symmetric: true, learning_rate: 0.5}
+parallel: {mac_units: 2}
+mram: {technology: stt_sky130, word_bits: 16, words_per_macro: 4}
+clock: {freq_mhz: 50}
+training: {dataset: synthetic, test_size: 8}
+"""
+
+
 def _sim_param(name: str):
     tools = {"icarus": ("iverilog", "vvp"), "verilator": ("verilator", "make", "g++")}[name]
     missing = [t for t in tools if shutil.which(t) is None]
@@ -100,6 +128,21 @@ def test_stress_design_saturation(sim: str, stress_yaml: Path, work) -> None:
     assert w_sat > 0 and b_sat > 0
     r = run_cosim(loaded, work("stress", sim), simulator=sim, samples=4, init="wide")
     assert [o["kind"] for o in r.ops].count("train") == 4
+    assert sum(o["mram_writes"] for o in r.ops) > 0
+
+
+@pytest.mark.parametrize("sim", SIMS)
+@pytest.mark.parametrize(("text", "init"), [(ODD_YAML, "random"), (ONE_MATRIX_YAML, "wide")],
+                         ids=["odd", "one_matrix"])
+def test_odd_sized_networks(sim: str, text: str, init: str, tmp_path: Path, work) -> None:
+    path = tmp_path / "design.yaml"
+    path.write_text(text)
+    loaded = load_design(path)
+    r = run_cosim(loaded, work(loaded.arch.name, sim), simulator=sim, samples=3, init=init)
+    assert [o["kind"] for o in r.ops] == ["infer", "train", "train", "train", "infer"]
+    assert r.ops[0]["cycles"] == g.inference_counters(loaded.arch).cycles
+    for o in r.ops[1:4]:
+        assert o["cycles"] == g.training_counters(loaded.arch, o["mram_writes"]).cycles
     assert sum(o["mram_writes"] for o in r.ops) > 0
 
 

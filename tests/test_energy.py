@@ -60,20 +60,20 @@ def test_inference_and_weight_update_phase_by_hand(small):
     e_inf = 1e-3 * 4180e-9 * 1e12 + 1e-6 * 4180e-9 * 1e12 + 96 * 1.6 + 2 * 2e-6 * 4180e-9 * 1e12
     assert rep.inference.total_pj == pytest.approx(e_inf)
     assert rep.figures["pj_per_synop_inference"].value == pytest.approx(e_inf / 256)
-    # WUPD + BUPD of small: 12 words x (1 READ + 1 COMPUTE) + 10 WRITE cycles + 1 BUPD = 35
+    # WUPD of small (biases included): 1 FILL + 12 words x 1 COMPUTE + 10 WRITE cycles = 23
     w = rep.weight_update
-    assert w.counters == Counters(35, 12, 10)
-    e_w = (1e-3 + 1e-6 + 4e-6) * 35 * 20e-9 * 1e12 + 12 * 1.6 + 10 * 6.0
+    assert w.counters == Counters(23, 12, 10)
+    e_w = (1e-3 + 1e-6 + 4e-6) * 23 * 20e-9 * 1e12 + 12 * 1.6 + 10 * 6.0
     assert w.total_pj == pytest.approx(e_w)
     assert rep.figures["energy_per_weight_update"].value == pytest.approx(e_w / 24)
 
 
 def test_counters_follow_the_architecture_schedule(small):
     # cross-check of the counters the report uses with the contract's formulas
-    step = 1 + 12 * (1 + 1) + 1
+    step = 2 + 12 * 1            # a FILL per matrix + words x 1 sub-cycle
     assert inference_counters(small.arch) == Counters(1 + 8 * step, 8 * 12, 0)
     assert training_counters(small.arch, 10) == Counters(
-        1 + 16 * step + 1 + 1 + 12 * 2 + 10 + 1, 17 * 12, 10)
+        1 + 16 * step + 1 + 1 + 1 + 12 * 1 + 10, 17 * 12, 10)
 
 
 def test_every_figure_names_its_source(small):

@@ -84,9 +84,10 @@ def test_tiny_network_by_hand(tiny: Arch) -> None:
     assert t.params.weights[0].tolist() == [[8, -4]] and t.params.weights[1].tolist() == [[18]]
     assert t.params.biases[0].tolist() == [2] and t.params.biases[1].tolist() == [8]
     assert [w.tolist() for w in t.written] == [[False], [True]]
-    # STEP = 1 + 2 words * (1 + 2) + 1 = 8; training = 1 + 2*8 + 1 + (6 + 1 write) + 1 = 26
-    assert t.counters == g.Counters(cycles=26, mram_reads=6, mram_writes=1)
-    assert g.infer(tiny, p, x).counters == g.Counters(cycles=9, mram_reads=2, mram_writes=0)
+    # STEP = 2 FILL + 2 words * 2 sub-cycles = 6; training = CLEAR 1 + 2*6 + SAVE_FREE 1
+    #   + WUPD (1 FILL + 2 words * 2 + 1 write) = 20
+    assert t.counters == g.Counters(cycles=20, mram_reads=6, mram_writes=1)
+    assert g.infer(tiny, p, x).counters == g.Counters(cycles=7, mram_reads=2, mram_writes=0)
     assert p.weights[1].tolist() == [[12]]              # the input params are not modified
 
 
@@ -119,38 +120,43 @@ def test_update_saturates_both_ways(tiny: Arch) -> None:
 # ---- cycle schedule against an independent enumeration --------------------------------------
 
 def _enumerate_operation(arch: Arch, training: bool, changed: set[tuple[int, int]]) -> tuple:
-    """Walk the controller's schedule cycle by cycle; return (cycles, reads, writes)."""
-    trace: list[str] = []
+    """Walk the controller's schedule cycle by cycle, each cycle with the MRAM port operation it
+    does; return (cycles, reads, writes)."""
+    trace: list[tuple[str, str]] = []          # (what, port: "" / "R" / "W")
+    order = list(reversed(arch.matrices))        # W_{L-1} first
+    s_sub = arch.subcycles_per_word
 
     def step() -> None:
-        trace.append("INIT")
-        for m in arch.matrices:
-            for _row in range(m.rows):
-                for _word in range(m.words_per_row):
-                    trace.append("READ")
-                    for q in range(0, arch.weights_per_word, arch.mac_units):
-                        trace.append(f"MAC{q}")
-        trace.append("UPDATE")
+        for m in order:
+            trace.append(("FILL", "R"))          # READ of the matrix's first word
+            for a in range(m.words):
+                trace.extend([("MAC", "")] * (s_sub - 1))
+                # last sub-cycle: READ of the next word of the same matrix
+                trace.append(("MAC", "R" if a < m.words - 1 else ""))
 
-    trace.append("CLEAR")
+    trace.append(("CLEAR", ""))
     for _ in range(arch.t1):
         step()
     if training:
-        trace.append("SAVE_FREE")
+        trace.append(("SAVE_FREE", ""))
         for _ in range(arch.t2):
             step()
         if arch.symmetric:
-            trace.append("SWAP")
+            trace.append(("SWAP", ""))
             for _ in range(arch.t2):
                 step()
-        for m in arch.matrices:
-            for a in range(m.words):
-                trace.append("READ")
-                trace.extend(["CALC"] * arch.subcycles_per_word)
-                if (m.index, a) in changed:
-                    trace.append("WRITE")
-        trace.append("BUPD")
-    return len(trace), trace.count("READ"), trace.count("WRITE")
+        words = [(m.index, a) for m in order for a in range(m.words)]
+        trace.append(("WFILL", "R"))
+        for n, w in enumerate(words):
+            trace.extend([("CALC", "")] * (s_sub - 1))
+            last = n == len(words) - 1
+            if w in changed:
+                trace.append(("CALC", "W"))       # the WRITE takes the port ...
+                trace.append(("WNEXT", "" if last else "R"))   # ... the next READ its own cycle
+            else:
+                trace.append(("CALC", "" if last else "R"))
+    ports = [p for _, p in trace]
+    return len(trace), ports.count("R"), ports.count("W")
 
 
 @pytest.mark.parametrize("name", ["small", "digits", "mnist"])

@@ -13,7 +13,8 @@ from eqchip.errors import EqchipError, FlowIncomplete, PdkError, ToolError
 from eqchip.pathcheck import tool_path_problem
 from eqchip.resources import ciel_default_root, pdk_cfg_dir, pdk_root_from_env
 
-CFG_FILES = ("yosys/cells_latch.v", "yosys/cells_tristatebuf.v", "yosys/cells_adders.v",
+CFG_FILES = ("yosys/cells_latch.v", "yosys/cells_srst_enable.v", "yosys/cells_tristatebuf.v",
+             "yosys/cells_adders.v",
              "openroad/global_connect.tcl", "openroad/pdngen.tcl", "openroad/tapcell.tcl")
 
 

@@ -70,6 +70,8 @@ def make_stdcell_library(paths: Sky130Paths):  # noqa: ANN201 - lambdapdk librar
         lib.set_yosys_tristatebuffer_map("yosys/cells_tristatebuf.v")
         lib.set_yosys_adder_map("yosys/cells_adders.v")
         lib.add_yosys_tech_map("yosys/cells_latch.v", clobber=True)
+        # sync-reset enable flip-flops -> enable flip-flops, so `clockgate` can gate them
+        lib.add_yosys_tech_map("yosys/cells_srst_enable.v")
         lib.add_file("openroad/pdngen.tcl", fileset="openroad.powergrid", filetype="tcl",
                      clobber=True)
         lib.add_file("openroad/global_connect.tcl", fileset="openroad.globalconnect",

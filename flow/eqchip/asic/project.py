@@ -39,6 +39,9 @@ class ProjectSpec:
     design_yaml: Path | None = None   # the design YAML (the synthesis.power node loads it)
 
 
+CLOCKGATE_MIN_FANOUT = 4   # smallest register group worth its own clock gate
+
+
 def make_project(spec: ProjectSpec) -> ASIC:
     design = Design(spec.design)
     with design.active_fileset("rtl"):
@@ -117,11 +120,14 @@ def make_project(spec: ProjectSpec) -> ASIC:
         ap.set("var", "macro_width", m.width_um)
         ap.set("var", "macro_height", m.height_um)
 
-    if spec.yosys_path is not None:
-        from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
+    from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
 
-        syn = ASICSynthesis.find_task(project)
-        for task in (syn if isinstance(syn, set) else {syn}):
+    syn = ASICSynthesis.find_task(project)
+    for task in (syn if isinstance(syn, set) else {syn}):
+        # registers written with enables sit behind integrated clock gates (yosys `clockgate`)
+        task.set_yosys_mapclockgates(True)
+        task.set_yosys_minclockgatefanout(CLOCKGATE_MIN_FANOUT)
+        if spec.yosys_path is not None:
             task.set_path(str(spec.yosys_path), clobber=True)
     return project
 

@@ -112,9 +112,9 @@ def derive(design: Design, tech: MramTech) -> Arch:
     )
 
 
-def min_acc_bits(layers: tuple[int, ...] | list[int], state_bits: int, weight_bits: int,
-                 weight_frac: int, bias_bits: int, beta_shift: int) -> int:
-    """Smallest signed accumulator that cannot overflow for any weights, biases and states."""
+def acc_bound(layers: tuple[int, ...] | list[int], state_bits: int, weight_bits: int,
+              weight_frac: int, bias_bits: int, beta_shift: int) -> int:
+    """Largest magnitude a neuron's sum h can reach, for any weights, biases and states."""
     sf = state_bits - 1
     worst = 0
     for i in range(1, len(layers)):
@@ -124,4 +124,27 @@ def min_acc_bits(layers: tuple[int, ...] | list[int], state_bits: int, weight_bi
         if i == len(layers) - 1:
             m += (1 << sf) << max(0, weight_frac - beta_shift)    # beta*(y - s)
         worst = max(worst, m)
-    return worst.bit_length() + 1
+    return worst
+
+
+def min_acc_bits(layers: tuple[int, ...] | list[int], state_bits: int, weight_bits: int,
+                 weight_frac: int, bias_bits: int, beta_shift: int) -> int:
+    """Smallest signed accumulator that cannot overflow for any weights, biases and states."""
+    return acc_bound(layers, state_bits, weight_bits, weight_frac, bias_bits,
+                     beta_shift).bit_length() + 1
+
+
+def datapath_acc_bits(a: Arch) -> int:
+    """Width of the hardware accumulator: the bound of `min_acc_bits` plus the rounding constant
+    2^(WF-1) that the neuron update unit pre-adds (docs/architecture.md, "Neuron update unit")."""
+    worst = acc_bound(a.layers, a.state_bits, a.weight_bits, a.weight_frac, a.bias_bits,
+                      a.beta_shift)
+    return (worst + (1 << (a.weight_frac - 1))).bit_length() + 1
+
+
+def transposed_acc_bits(a: Arch) -> int:
+    """Width of a transposed partial sum sum_i W_l[i, j] * s_{l+1}[i] (hidden layers only)."""
+    worst = 0
+    for m in a.matrices[1:]:
+        worst = max(worst, m.rows * (1 << (a.weight_bits - 1)) * (1 << a.state_frac))
+    return max(2, worst.bit_length() + 1)

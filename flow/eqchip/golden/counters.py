@@ -25,13 +25,14 @@ def total_words(arch: Arch) -> int:
 
 
 def word_pass_cycles(arch: Arch) -> int:
-    """READ (1) + S COMPUTE sub-cycles for every MRAM word of every matrix."""
-    return total_words(arch) * (1 + arch.subcycles_per_word)
+    """S COMPUTE sub-cycles for every MRAM word of every matrix (the next word's READ overlaps
+    the last sub-cycle of the word before)."""
+    return total_words(arch) * arch.subcycles_per_word
 
 
 def step_cycles(arch: Arch) -> int:
-    """STEP = INIT (1) + words * (1 + S) + UPDATE (1)."""
-    return 1 + word_pass_cycles(arch) + 1
+    """STEP = per matrix (W_{L-1} first): FILL (1, the READ of its first word) + words x S."""
+    return arch.n_matrices + word_pass_cycles(arch)
 
 
 def inference_counters(arch: Arch) -> Counters:
@@ -45,13 +46,19 @@ def nudged_steps(arch: Arch) -> int:
     return arch.t2 * (2 if arch.symmetric else 1)
 
 
-def training_counters(arch: Arch, writes: int) -> Counters:
-    """CLEAR + T1 STEP + SAVE_FREE + T2 STEP [+ SWAP + T2 STEP] + WUPD + BUPD.
+def wupd_cycles(arch: Arch, writes: int) -> int:
+    """WUPD = FILL (1) + words x S + one cycle per written word (the WRITE takes the port in
+    the word's last sub-cycle, so the next word's READ gets a cycle of its own)."""
+    return 1 + word_pass_cycles(arch) + writes
 
-    `writes` = MRAM words with at least one changed weight (each costs one WRITE cycle).
+
+def training_counters(arch: Arch, writes: int) -> Counters:
+    """CLEAR + T1 STEP + SAVE_FREE + T2 STEP [+ SWAP + T2 STEP] + WUPD (biases included).
+
+    `writes` = MRAM words with at least one changed weight (each costs one extra cycle).
     """
     steps = arch.t1 + nudged_steps(arch)
     cycles = (1 + steps * step_cycles(arch) + 1 + (1 if arch.symmetric else 0)
-              + word_pass_cycles(arch) + writes + 1)
+              + wupd_cycles(arch, writes))
     return Counters(cycles=cycles, mram_reads=(steps + 1) * total_words(arch),
                     mram_writes=writes)

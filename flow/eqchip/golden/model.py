@@ -181,7 +181,7 @@ def infer(arch: Arch, params: Params, x: np.ndarray) -> Inference:
 
 @dataclass(frozen=True)
 class TrainStep:
-    params: Params                 # weights and biases after WUPD + BUPD
+    params: Params                 # weights and biases after WUPD (biases included)
     s_free: States
     s_plus: States
     s_minus: States | None         # None without symmetric nudging
@@ -196,7 +196,7 @@ class TrainStep:
 
 def update(arch: Arch, params: Params, a: States, b: States
            ) -> tuple[Params, list[np.ndarray]]:
-    """WUPD + BUPD with the pair (a, b) = ([x, a_1..a_L], [x, b_1..b_L]) of 1-D states."""
+    """WUPD (weights and biases) with the pair (a, b) = ([x, a_1..a_L], [x, b_1..b_L]), 1-D."""
     new_w, new_b, written = [], [], []
     for m, w, bias in zip(arch.matrices, params.weights, params.biases, strict=True):
         lo, hi = m.index, m.index + 1

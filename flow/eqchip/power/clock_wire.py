@@ -3,9 +3,11 @@ recorded by the `synthesis.power` node so that the report only combines numbers.
 
 From the netlist, its Liberty (the text and `read_liberty`'s cells) and the annotated activity:
 
-* the clock sinks: flip-flops and latches (sequential cells with a CLK / CLK_N / GATE / GATE_N
-  pin) and integrated clock gates (`sky130_fd_sc_hd__dlclkp_*`, `sdlclkp_*`), with the mean
-  Liberty `capacitance` of their clock pins;
+* the clock sinks on the root clock net: flip-flops and latches (sequential cells with a CLK /
+  CLK_N / GATE / GATE_N pin on `clock_bits`) and integrated clock gates
+  (`sky130_fd_sc_hd__dlclkp_*`, `sdlclkp_*`), with the mean Liberty `capacitance` of their clock
+  pins; flip-flops behind a clock gate are counted apart (`gated_flip_flops`): their gated
+  clock is a cell output whose switching OpenSTA's power already includes;
 * the clock buffer (`sky130_fd_sc_hd__clkbuf_4`): input capacitance and internal energy of one
   rise plus one fall of its output (the first entry of its `internal_power` tables);
 * the Liberty's `wire_load` groups, `default_wire_load`, `wire_load_from_area` and
@@ -69,7 +71,7 @@ def clock_wire_inputs(nl: Netlist, lib: dict[str, CellLogic], liberty: Path, lib
                       clock_bits: set[int], ann: Annotation | None, activity: str) -> dict:
     """The estimate inputs of activity_power.json (`clock_wire` section)."""
     lname = liberty.name
-    ff = gates = 0
+    ff = gates = gated = 0
     ff_cap = gate_cap = 0.0
     clock_nets = set(clock_bits)
     loads: dict[int, int] = {}
@@ -80,8 +82,12 @@ def clock_wire_inputs(nl: Netlist, lib: dict[str, CellLogic], liberty: Path, lib
             gate_cap += cl.caps.get("CLK", 0.0)
             clock_nets.update(b for b in c.conns.get("GCLK", []) if isinstance(b, int))
         elif cl is not None and cl.sequential and _clock_pin(cl) is not None:
-            ff += 1
-            ff_cap += cl.caps[_clock_pin(cl) or ""]
+            pin = _clock_pin(cl) or ""
+            if clock_bits.intersection(c.conns.get(pin, [])):
+                ff += 1
+                ff_cap += cl.caps[pin]
+            else:               # behind a clock gate: its GCLK net is a cell output, which
+                gated += 1      # OpenSTA's power already counts (not a clock-tree sink)
         for pin, bits in c.conns.items():
             if c.dirs.get(pin) == "input":
                 for b in bits:
@@ -103,7 +109,7 @@ def clock_wire_inputs(nl: Netlist, lib: dict[str, CellLogic], liberty: Path, lib
             buf_energy = ip.rise.values[0][0] + ip.fall.values[0][0]
     vdd = _attr(liberty_text, "nom_voltage")
     return {
-        "flip_flops": ff, "clock_gates": gates,
+        "flip_flops": ff, "clock_gates": gates, "gated_flip_flops": gated,
         "ff_clock_pin_pf": ff_cap / ff if ff else 0.0,
         "gate_clock_pin_pf": gate_cap / gates if gates else 0.0,
         "clock_buffer": CLOCK_BUFFER if buf is not None else None,

@@ -10,6 +10,7 @@ RTL-plus-propagation estimate (`eqchip.power.propagate`) is compared with.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,13 +28,37 @@ ys.run_pass(f"write_verilog -noattr {out}", d)
 """
 
 
+# Integrated clock gates (`clock_gating_integrated_cell : "latch_posedge"`, pins CLK, GATE,
+# GCLK): `read_liberty` gives them no model, so they get this one. The enable latch is
+# transparent while CLK is low; GCLK = CLK & latch, a continuous assignment, so gated flip-flops
+# sample their D in the same simulation step as the ungated ones.
+_ICG_CELL = re.compile(r'cell\s*\(\s*"?([A-Za-z0-9_]+)"?\s*\)\s*\{(?:(?!\bcell\s*\().)*?'
+                       r'clock_gating_integrated_cell\s*:\s*"latch_posedge"', re.S)
+_ICG_MODEL = """
+module {name} (CLK, GATE, GCLK);
+  input CLK, GATE;
+  output GCLK;
+  reg en;
+  always @(CLK or GATE) if (!CLK) en = GATE;
+  assign GCLK = CLK & en;
+endmodule
+"""
+
+
+def icg_models(liberty_text: str) -> str:
+    """Verilog models of the liberty's positive-edge integrated clock-gating cells."""
+    return "".join(_ICG_MODEL.format(name=n) for n in _ICG_CELL.findall(liberty_text))
+
+
 def cell_models(liberty: Path, out: Path) -> Path:
-    """Verilog models of every cell of `liberty` (Yosys `read_liberty`)."""
+    """Verilog models of every cell of `liberty` (Yosys `read_liberty`, plus `icg_models`)."""
     proc = subprocess.run([sys.executable, "-c", _CELLS, str(liberty), str(out)],
                           capture_output=True, text=True, check=False, timeout=600)
     if proc.returncode != 0 or not out.is_file():
         raise ToolError(f"yosys could not turn {liberty} into cell models:\n"
                         + "\n".join(proc.stderr.strip().splitlines()[-10:]))
+    with out.open("a") as f:
+        f.write(icg_models(liberty.read_text(errors="replace")))
     return out
 
 

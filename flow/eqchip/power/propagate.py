@@ -131,11 +131,30 @@ def annotate(nl: Netlist, lib: dict[str, CellLogic],
             if isinstance(b, int) and b not in acts and b not in drivers:
                 acts[b] = NetActivity(default_activity, 0.5, DEFAULT)
     _propagate(nl, lib, acts, default_activity)
+    _clock_gates(nl, lib, acts, clk_bits)
     for c in nl.cells:
         for pin, bits in c.conns.items():
             for i, b in enumerate(bits):
                 ann.pins[(c.name, pin, i)] = _bit(acts, b, default_activity)
     return ann
+
+
+def _clock_gates(nl: Netlist, lib: dict[str, CellLogic], acts: dict[int, NetActivity],
+                 clk_bits: set[int]) -> None:
+    """Integrated clock gates (pins CLK, GATE -> GCLK): the gated clock pulses in the cycles
+    whose latched enable is 1, so it toggles 2 x P(GATE) times per cycle (duty P(GATE) / 2)."""
+    for c in nl.cells:
+        logic = lib.get(c.type)
+        if logic is None or set(logic.outputs) != {"GCLK"} or \
+                not {"CLK", "GATE"} <= set(logic.inputs):
+            continue
+        clk = (c.conns.get("CLK") or ["x"])[0]
+        if clk not in clk_bits:
+            continue
+        en = _bit(acts, (c.conns.get("GATE") or ["x"])[0], 0.5).duty
+        for b in c.conns.get("GCLK", []):
+            if isinstance(b, int):
+                acts[b] = NetActivity(2.0 * en, 0.5 * en, PROPAGATED)
 
 
 def _bit(acts: dict[int, NetActivity], b: Bit, default: float) -> NetActivity:

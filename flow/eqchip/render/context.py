@@ -10,7 +10,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from eqchip import __version__
-from eqchip.config.arch import Arch, MatrixArch, clog2
+from eqchip.config.arch import (
+    Arch,
+    MatrixArch,
+    clog2,
+    datapath_acc_bits,
+    transposed_acc_bits,
+)
 from eqchip.config.loader import LoadedDesign
 
 ID_VALUE = 0x4551_0001   # docs/architecture.md, register map: ID
@@ -31,26 +37,25 @@ class MatrixCtx:
 
     addr_bits: int          # bank address width, clog2(words)
     w_shift: int            # R_l
-    src_layer: int          # l
-    dst_layer: int          # l + 1
-    src_goff: int           # offset of layer l in the all-neuron vector {s_dyn, x}
-    dst_goff: int           # offset of layer l + 1 in the all-neuron vector
+    b_shift: int            # Rb_l (biases of layer l + 1)
+    groups: int             # column groups of mac_units weights per row (words_per_row x S)
+    grp_bits: int           # clog2(groups)
+    row_bits: int           # clog2(rows)
+    dst_doff: int           # first dynamic-neuron number of layer l + 1
+    is_last: bool           # l = L - 1: rows are output neurons (nudged)
     slots: tuple[MacroSlot, ...]
 
 
 @dataclass(frozen=True)
 class LayerCtx:
-    """A dynamic layer l = 1..L."""
+    """Layer l = 0..L (0 = input x, no dynamics)."""
 
     index: int
     size: int
-    doff: int               # first dynamic-neuron number (register map S[n], B[n])
-    is_output: bool
-    fwd_matrix: int         # W_{l-1} feeds this layer forward
-    tr_matrix: int | None   # W_l feeds it transposed (l < L)
-    b_shift: int            # Rb of the matrix whose update owns these biases (l - 1)
-    b_dw_bits: int          # width of db = round_shift(a - b, Rb)
-    b_sum_bits: int         # width of b + db before saturation
+    doff: int               # first dynamic-neuron number (register map S[n], B[n]); -1 for x
+    idx_bits: int           # clog2(size)
+    groups: int             # column groups when the layer feeds W_l (0 for the output layer)
+    grp_bits: int
 
 
 def _slots(m: MatrixArch, words_per_macro: int) -> tuple[MacroSlot, ...]:
@@ -70,51 +75,54 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
     a: Arch = loaded.arch
     layers = a.layers
     n_in, n_out, n_dyn = layers[0], layers[-1], a.n_dynamic
-    n_all = n_in + n_dyn
-    # The all-neuron vector is {s_dyn, x}: x at 0 .. N0-1, dynamic neuron n at N0 + n.
-    goff = [0]
-    for n in layers[:-1]:
-        goff.append(goff[-1] + n)
-    doff = [g - n_in for g in goff]
     n_mat = a.n_matrices
+    subcycles = a.subcycles_per_word
+    doff = [-1, 0]
+    for n in layers[1:-1]:
+        doff.append(doff[-1] + n)
     mats = tuple(MatrixCtx(
-        addr_bits=clog2(m.words), w_shift=m.w_update_shift,
-        src_layer=m.index, dst_layer=m.index + 1, src_goff=goff[m.index],
-        dst_goff=goff[m.index + 1], slots=_slots(m, a.words_per_macro)) for m in a.matrices)
-    dyn = tuple(LayerCtx(
-        index=l_idx, size=layers[l_idx], doff=doff[l_idx], is_output=l_idx == n_mat,
-        fwd_matrix=l_idx - 1, tr_matrix=l_idx if l_idx < n_mat else None,
-        b_shift=a.matrices[l_idx - 1].b_update_shift,
-        b_dw_bits=_shift_bits(a.state_bits + 1, a.matrices[l_idx - 1].b_update_shift),
-        b_sum_bits=max(_shift_bits(a.state_bits + 1, a.matrices[l_idx - 1].b_update_shift),
-                       a.bias_bits) + 1)
-        for l_idx in range(1, n_mat + 1))
+        addr_bits=clog2(m.words), w_shift=m.w_update_shift, b_shift=m.b_update_shift,
+        groups=m.words_per_row * subcycles, grp_bits=clog2(m.words_per_row * subcycles),
+        row_bits=clog2(m.rows), dst_doff=doff[m.index + 1], is_last=m.index == n_mat - 1,
+        slots=_slots(m, a.words_per_macro)) for m in a.matrices)
+    lays = tuple(LayerCtx(
+        index=l_idx, size=layers[l_idx], doff=doff[l_idx], idx_bits=clog2(layers[l_idx]),
+        groups=mats[l_idx].groups if l_idx < n_mat else 0,
+        grp_bits=mats[l_idx].grp_bits if l_idx < n_mat else 1)
+        for l_idx in range(n_mat + 1))
 
-    sb, sf, wb = a.state_bits, a.state_frac, a.weight_bits
+    sb, wb = a.state_bits, a.weight_bits
     min_r = min(m.w_update_shift for m in a.matrices)
     max_r = max(m.w_update_shift for m in a.matrices)
     # dW datapath: a*a - b*b needs 2*SB + 1 signed bits; a left shift (R <= 0) widens it and
     # the rounding constant 2^(R-1) must fit as a positive number.
     dw_bits = max(2 * sb + 2 + max(0, -min_r), max_r + 2)
     wsum_bits = max(dw_bits, wb) + 1
-    max_cols_padded = max(m.words_per_row for m in a.matrices) * a.weights_per_word
-    subcycles = a.subcycles_per_word
+    min_rb = min(m.b_update_shift for m in a.matrices)
+    max_rb = max(m.b_update_shift for m in a.matrices)
+    db_bits = max(_shift_bits(sb + 1, min_rb), _shift_bits(sb + 1, max_rb))
+    accw = datapath_acc_bits(a)
+    trw = transposed_acc_bits(a) if n_mat > 1 else 2
 
     widths = {
         "MATW": clog2(n_mat),
         "ADDRW": max(clog2(m.words) for m in a.matrices),
         "ROWW": clog2(max(m.rows for m in a.matrices)),
         "WCW": clog2(max(m.words_per_row for m in a.matrices)),
-        "COLW": clog2(max_cols_padded),
+        "GRPW": clog2(max(c.groups for c in mats)),
         "QW": clog2(subcycles),
         "TW": clog2(max(a.t1, a.t2)),
-        "GW": clog2(n_all),
         "XIW": clog2(n_in),
         "YIW": clog2(n_out),
         "NIW": clog2(n_dyn),
         "PRODW": wb + sb,
+        "FSUMW": wb + sb + clog2(a.mac_units) + 1,
+        "ACCW": accw,
+        "TRW": trw,
         "DWW": dw_bits,
         "WSUMW": wsum_bits,
+        "DBW": db_bits,
+        "BSUMW": max(db_bits, a.bias_bits) + 1,
     }
     return {
         "eqchip_version": __version__,
@@ -128,9 +136,8 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "N0": n_in,
         "NL": n_out,
         "NDYN": n_dyn,
-        "NALL": n_all,
         "SB": sb,
-        "SF": sf,
+        "SF": a.state_frac,
         "WB": wb,
         "WF": a.weight_frac,
         "BB": a.bias_bits,
@@ -151,6 +158,6 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "clock_period_ns": a.clock_period_ns,
         "matrices": [asdict(m) | asdict(c) | {"slots": [asdict(s) for s in c.slots]}
                      for m, c in zip(a.matrices, mats, strict=True)],
-        "dyn_layers": [asdict(d) for d in dyn],
+        "layers_ctx": [asdict(x) for x in lays],
         **widths,
     }

@@ -41,8 +41,9 @@ def _units(ctx: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     name = ctx["name"]
     units = [("mram_bank.sv.j2", f"{name}_mram_bank{m['index']}", {"m": m})
              for m in ctx["matrices"]]
-    units += [(f"{t}.sv.j2", f"{name}_{t}", {})
-              for t in ("gather", "mac", "wupd", "neurons", "ctrl", "top")]
+    blocks = ("mac", "nupd", "tracc", "wupd", "regfile", "ctrl", "top") if ctx["L"] > 1 else \
+        ("mac", "nupd", "wupd", "regfile", "ctrl", "top")      # no hidden layer: no tracc
+    units += [(f"{t}.sv.j2", f"{name}_{t}", {}) for t in blocks]
     return units
 
 

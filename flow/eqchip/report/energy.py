@@ -113,7 +113,7 @@ def steps_per_training(arch: Arch) -> int:
 class EnergyReport:
     inference: OpEnergy
     training: OpEnergy
-    weight_update: OpEnergy          # the WUPD + BUPD part of the training step
+    weight_update: OpEnergy          # the WUPD part of the training step (biases included)
     figures: dict[str, Figure]
 
     def as_dict(self) -> dict:
@@ -127,12 +127,12 @@ def energy_report(arch: Arch, p: PowerInputs, inference: Counters, training: Cou
     per = arch.clock_period_ns
     inf = op_energy("inference", inference, inference_source, per, p)
     trn = op_energy("training step", training, training_source, per, p)
-    # WUPD + BUPD: word pass + one WRITE cycle per written word + 1 (BUPD)
+    # WUPD: FILL (1) + word pass + one cycle per written word (eqchip.golden.counters.wupd_cycles)
     wupd_c = Counters(cycles=word_pass_cycles(arch) + training.mram_writes + 1,
                       mram_reads=sum(m.words for m in arch.matrices),
                       mram_writes=training.mram_writes)
     wupd = op_energy("weight update phase", wupd_c,
-                     "docs/architecture.md cycle schedule: WUPD + BUPD", per, p)
+                     "docs/architecture.md cycle schedule: WUPD", per, p)
     s_inf = arch.t1 * synops_per_step(arch)
     s_trn = steps_per_training(arch) * synops_per_step(arch)
     n_syn = arch.n_synapses
