@@ -126,7 +126,8 @@ def estimates_section(cw: dict | None, area: dict | None, logic: dict | None,
         "label": ct.label, "sinks": ct.sinks, "flip_flops": cw["flip_flops"],
         "clock_gates": cw["clock_gates"],
         # behind clock gates: not tree sinks (their gated clocks are in OpenSTA's power)
-        "gated_flip_flops": cw.get("gated_flip_flops", 0), "levels": ct.levels, "buffers": ct.buffers,
+        "gated_flip_flops": cw.get("gated_flip_flops", 0),
+        "levels": ct.levels, "buffers": ct.buffers,
         "buffer_cell": cw.get("clock_buffer"),
         "sink_cap_pf": fig(ct.sink_cap_pf, "pF", "flip-flops on the root clock x mean CLK "
                            "pin capacitance + clock gates x CLK pin capacitance (Liberty)"),
