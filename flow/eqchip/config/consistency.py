@@ -26,6 +26,12 @@ def _rounding_problems(d: Design) -> list[Problem]:
                         f"{PRNG_BITS} random bits of prng.kind {d.prng.kind}; raise "
                         f"eqprop.learning_rate[{i}] or fixed_point.weight_frac so that R <= "
                         f"{PRNG_BITS}, or use update_rounding: nearest"))
+    shifts = [2 * sf - fp.weight_frac - ep.beta_shift + ls + k1 for ls in ep.lr_shifts(n_mat)]
+    if max(shifts) <= 0:
+        out.append((("fixed_point", "update_rounding"),
+                    f"stochastic rounding has nothing to round: every weight update shift R_l "
+                    f"({shifts}) is <= 0, so updates are exact; use update_rounding: nearest "
+                    f"or smaller eqprop.learning_rate"))
     return out
 
 
