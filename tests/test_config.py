@@ -71,6 +71,10 @@ MALFORMED = [
     ("corner-unknown", ("pdk", "corner"), "slow", "pdk.corner"),
     ("utilization-range", ("flow", "target_utilization"), 1.5, "flow.target_utilization"),
     ("dataset-unknown", ("training", "dataset"), "imagenet", "training.dataset"),
+    ("rounding-unknown", ("fixed_point", "update_rounding"), "floor",
+     "fixed_point.update_rounding"),
+    ("prng-seed-range", ("prng",), {"seed": 1 << 32}, "prng.seed"),
+    ("prng-kind-unknown", ("prng",), {"kind": "lfsr99"}, "prng.kind"),
 ]
 
 
@@ -167,12 +171,36 @@ def test_acc_bits_bound_is_tight(tmp_path: Path) -> None:
         load_design(tmp_path / "bad.yaml")
 
 
-@pytest.mark.parametrize("name", ["small", "digits", "mnist"])
+@pytest.mark.parametrize("name", ["small", "digits", "digits6", "mnist"])
 def test_shipped_designs_load(designs_dir: Path, name: str) -> None:
     d = load_design(designs_dir / f"{name}.yaml")
     assert d.name == name
     assert d.arch.total_macros >= 1
     assert d.arch.weights_per_word % d.arch.mac_units == 0
+
+
+@pytest.mark.parametrize(("changes", "needle"), [
+    # R_l = 2*8 - 1 - 1 + 24 + 1 = 39 > 32 random bits
+    ({"weight_frac": 1, "lr": 2.0 ** -24}, "R_0 = 39 bits, more than the 32 random bits"),
+    # R_l = 2*4 - 15 - 1 + 0 + 1 = -7: updates are exact, nothing to round
+    ({"weight_frac": 15, "state_bits": 5, "lr": 1}, "every weight update shift R_l ([-7, -7])"),
+])
+def test_stochastic_rounding_needs_usable_shifts(tmp_path: Path, changes: dict,
+                                                 needle: str) -> None:
+    d = _mutate(("fixed_point", "update_rounding"), "stochastic")
+    d["fixed_point"]["weight_frac"] = changes["weight_frac"]
+    d["fixed_point"]["state_bits"] = changes.get("state_bits", 9)
+    d["eqprop"]["learning_rate"] = changes["lr"]
+    f = tmp_path / "stoch.yaml"
+    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    with pytest.raises(ConfigError) as info:
+        load_design(f)
+    msg = str(info.value)
+    assert str(f) in msg and "fixed_point.update_rounding" in msg and needle in msg, msg
+    # the same design with round half up is valid
+    d["fixed_point"]["update_rounding"] = "nearest"
+    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    assert not load_design(f).arch.stochastic
 
 
 def test_schema_is_published_and_matches_models(repo_root: Path) -> None:

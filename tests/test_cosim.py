@@ -4,6 +4,7 @@ CYCLES / MRAM_READS / MRAM_WRITES), on real samples."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -60,6 +61,23 @@ fixed_point: {state_bits: 6, weight_bits: 8, weight_frac: 4, bias_bits: 8, acc_b
 eqprop: {t1: 3, t2: 2, beta: 0.5, symmetric: true, learning_rate: 0.5}
 parallel: {mac_units: 2}
 mram: {technology: stt_sky130, word_bits: 16, words_per_macro: 4}
+clock: {freq_mhz: 50}
+training: {dataset: synthetic, test_size: 8}
+"""
+
+
+# Stochastic update rounding (docs/architecture.md, "Stochastic rounding"): 6-bit weights, 2 lanes
+# plus the bias lane, 2 sub-cycles per word, positive weight and bias shifts.
+STOCH_YAML = """\
+name: stoch
+network:
+  layers: [7, 5, 3]
+fixed_point: {state_bits: 7, weight_bits: 6, weight_frac: 4, bias_bits: 8, acc_bits: 20,
+              update_rounding: stochastic}
+eqprop: {t1: 5, t2: 3, beta: 0.5, symmetric: false, learning_rate: [0.25, 0.125]}
+parallel: {mac_units: 2}
+mram: {technology: stt_sky130, word_bits: 24, words_per_macro: 4}
+prng: {seed: 7}
 clock: {freq_mhz: 50}
 training: {dataset: synthetic, test_size: 8}
 """
@@ -173,18 +191,82 @@ def test_trained_digits_inference(designs_dir: Path, work, tmp_path: Path) -> No
     assert correct >= 35, f"trained RTL got only {correct}/50 test digits right"
 
 
+@pytest.fixture(scope="module")
+def stoch_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    p = tmp_path_factory.mktemp("stoch") / "stoch.yaml"
+    p.write_text(STOCH_YAML)
+    return p
+
+
+def _golden_weights(arch, params: g.Params, ops, restart_prng: bool) -> list[np.ndarray]:
+    """Golden weights after the training operations of `ops`, with the generator running on
+    from one operation to the next (as on the chip) or restarted at its seed each time."""
+    from eqchip.golden.prng import PrngStream
+
+    stream = PrngStream(arch.prng_seeds) if arch.stochastic else None
+    pos = 0
+    for op in ops:
+        if op.kind == "train":
+            st = g.train_step(arch, params, op.x, op.y, stream, 0 if restart_prng else pos)
+            params, pos = st.params, st.prng_pos
+    return params.weights
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_stochastic_rounding_training(sim: str, stoch_yaml: Path, work) -> None:
+    """Four training operations with the generator running: RTL == golden bit for bit, and the
+    golden weights depend on the random bits and on the generator running on across
+    operations (so the comparison checks both)."""
+    loaded = load_design(stoch_yaml)
+    arch = loaded.arch
+    ops = operations(loaded, 4, 0, inference_only=False)
+    p0 = initial_params(arch, 0, "random", None)
+    want = _golden_weights(arch, p0, ops, restart_prng=False)
+    nearest = dataclasses.replace(arch, update_rounding="nearest", prng_seeds=())
+    restarted = _golden_weights(arch, p0, ops, restart_prng=True)
+    for other in (_golden_weights(nearest, p0, ops, False), restarted):
+        assert any(not np.array_equal(a, b) for a, b in zip(want, other, strict=True))
+    r = run_cosim(loaded, work("stoch", sim), simulator=sim, samples=4)
+    assert [o["kind"] for o in r.ops] == ["infer"] + ["train"] * 4 + ["infer"]
+    for o in r.ops[1:5]:
+        assert o["cycles"] == g.training_counters(arch, o["mram_writes"]).cycles
+    assert sum(o["mram_writes"] for o in r.ops) > 0
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_digits6_training_step(sim: str, designs_dir: Path, work) -> None:
+    """The shipped low-precision design: one training operation with stochastic rounding."""
+    loaded = load_design(designs_dir / "digits6.yaml")
+    assert loaded.arch.stochastic
+    r = run_cosim(loaded, work("digits6", sim), simulator=sim, samples=1)
+    assert [o["kind"] for o in r.ops] == ["infer", "train", "infer"]
+    assert r.ops[1]["mram_writes"] > 0
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
+def test_prng_stepping_in_every_cycle_is_caught(stoch_yaml: Path, tmp_path: Path) -> None:
+    """A generator that steps in every cycle (not only in WUPD COMPUTE sub-cycles) rounds the
+    first training operation with other random bits: the comparison catches it."""
+    with pytest.raises(CosimMismatch, match=r"train operation 0: (W_\d|B|counter)"):
+        run_cosim(load_design(stoch_yaml), tmp_path / "w", simulator="icarus", samples=1,
+                  edit_rtl=lambda d: _replace(d / "rtl" / "stoch_top.sv", r"\.step\(do_wcomp\)",
+                                              ".step(1'b1)"))
+
+
 def _replace(path: Path, old: str, new: str) -> None:
+    """Replace the first match of the regular expression `old` by `new` (a re.sub template)."""
     text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
+    assert re.search(old, text), f"{old!r} not in {path}"
+    path.write_text(re.sub(old, new, text, count=1))
 
 
 @pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
 @pytest.mark.parametrize("defect, expect", [
     # weight update rounds down instead of half up: the first trained word differs
-    (("small_wupd.sv", "20'sd64) >>> 7", "20'sd0) >>> 7"), r"train operation 0: W_\d\[\d, \d\]"),
-    # a forward product is subtracted: the first inference's states differ
-    (("small_mac.sv", "+ 32'($signed(pf[1]))", "- 32'($signed(pf[1]))"),
+    (("small_wupd.sv", r"20'sd64\) >>> 7", "20'sd0) >>> 7"), r"train operation 0: W_\d\[\d, \d\]"),
+    # a forward product is subtracted (whatever the accumulator width): the first inference's
+    # states differ
+    (("small_mac.sv", r"\+ (\d+)'\(\$signed\(pf\[1\]\)\)", r"- \1'($signed(pf[1]))"),
      r"infer operation 0: S\[\d+\] \(layer \d neuron \d+\): RTL \d+, golden \d+"),
 ])
 def test_planted_defect_is_caught(defect, expect: str, designs_dir: Path, tmp_path: Path) -> None:

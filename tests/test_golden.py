@@ -370,3 +370,121 @@ def test_model_matches_literal_contract(variant: dict, min_clamped: int, tmp_pat
                                                              strict=True))
         saturated += clamped
     assert changed > 5 and saturated >= min_clamped    # updates (and saturation) exercised
+
+
+# ---- stochastic update rounding (docs/architecture.md, "Stochastic rounding") ----------------
+
+def _xorshift_reference(seed: int, n: int) -> list[int]:
+    """The contract's generator, written out independently of eqchip.golden.prng."""
+    out, x = [], seed
+    for _ in range(n):
+        out.append(x)
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+    return out
+
+
+def test_prng_stream_matches_the_generator_step_by_step() -> None:
+    from eqchip.golden.prng import PrngStream
+
+    seeds = (1, 0x9E3779B9, 0xFFFFFFFF)
+    s = PrngStream(seeds)
+    n = 2 * s.CHAINS * s.CHAIN_LEN + 1000                       # crosses two chunk borders
+    ref = np.array([_xorshift_reference(x, n) for x in seeds]).T
+    # out of order, across chunk borders, and jumping back to the start
+    chunk = s.CHAINS * s.CHAIN_LEN
+    for t, k in [(0, 7), (chunk - 5, 10), (2 * chunk + 3, 900), (12345, 40000), (0, n)]:
+        assert np.array_equal(s.outputs(t, k), ref[t:t + k]), (t, k)
+    with pytest.raises(ValueError, match="nonzero"):
+        PrngStream((0, 1))
+
+
+def test_lane_seeds_follow_the_contract() -> None:
+    from eqchip.config.arch import lane_seeds
+
+    def fmix32(h: int) -> int:
+        h ^= h >> 16
+        h = (h * 0x85EBCA6B) % 2**32
+        h ^= h >> 13
+        h = (h * 0xC2B2AE35) % 2**32
+        return h ^ (h >> 16)
+
+    seeds = lane_seeds(5, 4)
+    assert seeds == tuple(fmix32((5 + (k + 1) * 0x9E3779B9) % 2**32) for k in range(5))
+    assert len(set(seeds)) == 5 and all(0 < x < 2**32 for x in seeds)
+
+
+@pytest.mark.parametrize("d", [-37, -1, 0, 1, 5, 100, 255])
+def test_stochastic_shift_is_unbiased(d: int) -> None:
+    """Over all 2^r values of u, stoch_shift averages to exactly d / 2^r, and every result is
+    floor or ceil of it."""
+    from eqchip.golden.fixedpoint import stochastic_shift
+
+    r = 4
+    u = np.arange(1 << r, dtype=np.int64)
+    out = stochastic_shift(np.full(1 << r, d, np.int64), r, u | (0xABC << r))  # high bits ignored
+    assert int(out.sum()) == d
+    assert set(out.tolist()) <= {d >> r, -((-d) >> r)}
+    assert stochastic_shift(d, -2, 7) == d * 4 and stochastic_shift(d, 0, 3) == d
+
+
+def test_stochastic_update_uses_the_documented_lanes(tmp_path: Path, designs_dir: Path) -> None:
+    """Weight W_l[i, j] takes lane j % M in the sub-cycle of (row i, group j // M), W_{L-1}
+    first; the bias of neuron i takes lane M in row i's first sub-cycle."""
+    arch = _design(tmp_path, designs_dir, "small", fixed_point__update_rounding="stochastic",
+                   fixed_point__weight_frac=6)
+    assert arch.stochastic and arch.mac_units == 2 and arch.subcycles_per_word == 1
+    assert min(m.b_update_shift for m in arch.matrices) > 0
+    p = g.init_params(arch, 0)
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 257, 4)
+    a = [x] + [rng.integers(0, 257, n) for n in arch.layers[1:]]
+    b = [x] + [rng.integers(0, 257, n) for n in arch.layers[1:]]
+    n_sub = sum(m.words for m in arch.matrices)            # S = 1
+    rnd = rng.integers(0, 2**32, (n_sub, arch.mac_units + 1))
+    new, _ = g.update(arch, p, a, b, rnd)
+    t = 0
+    for m in reversed(arch.matrices):                       # W_{L-1} first
+        for i in range(m.rows):
+            for c in range(m.words_per_row):
+                for k in range(arch.mac_units):
+                    j = c * arch.mac_units + k
+                    if j >= m.cols:
+                        continue
+                    d = int(a[m.index + 1][i] * a[m.index][j] - b[m.index + 1][i] * b[m.index][j])
+                    u = int(rnd[t, k]) % (1 << m.w_update_shift)
+                    want = g.sat(int(p.weights[m.index][i, j]) + ((d + u) >> m.w_update_shift),
+                                 arch.weight_bits)
+                    assert new.weights[m.index][i, j] == want, (m.index, i, j)
+                if c == 0:
+                    db = int(a[m.index + 1][i] - b[m.index + 1][i])
+                    u = int(rnd[t, arch.mac_units]) % (1 << m.b_update_shift)
+                    want = g.sat(int(p.biases[m.index][i]) + ((db + u) >> m.b_update_shift),
+                                 arch.bias_bits)
+                    assert new.biases[m.index][i] == want, (m.index, i)
+                t += 1
+    assert t == n_sub
+
+
+def test_stochastic_train_step_runs_the_generator_on(tmp_path: Path, designs_dir: Path) -> None:
+    from eqchip.golden.prng import PrngStream
+
+    arch = _design(tmp_path, designs_dir, "digits6")
+    assert arch.stochastic and len(arch.prng_seeds) == arch.mac_units + 1
+    p = g.init_params(arch, 0)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 257, 64)
+    y = np.zeros(10, np.int64)
+    y[3] = 256
+    stream = PrngStream(arch.prng_seeds)
+    t0 = g.train_step(arch, p, x, y, stream, 0)
+    n_sub = sum(m.words for m in arch.matrices) * arch.subcycles_per_word
+    assert t0.prng_pos == n_sub
+    again = g.train_step(arch, p, x, y)                       # default: own stream, position 0
+    assert all(np.array_equal(u, v) for u, v in zip(t0.params.weights, again.params.weights,
+                                                     strict=True))
+    later = g.train_step(arch, p, x, y, stream, t0.prng_pos)  # the generator has moved on
+    assert any(not np.array_equal(u, v) for u, v in zip(t0.params.weights, later.params.weights,
+                                                         strict=True))
+    assert later.prng_pos == 2 * n_sub

@@ -61,3 +61,21 @@ def test_linters_report_planted_defect(designs_dir: Path, tmp_out: Path) -> None
     assert any(d.file.endswith("small_mac.sv") for d in s.diagnostics), s
     assert {d.code for d in v.diagnostics} & {"WIDTH", "WIDTHTRUNC", "UNUSEDSIGNAL", "UNUSED"}, v
     assert all(d.line > 0 for d in v.diagnostics)
+
+
+@needs_slang
+@needs_verilator
+def test_stochastic_design_without_bias_lane_is_clean(designs_dir: Path, tmp_out: Path) -> None:
+    """Stochastic rounding where no bias update shift is positive: the PRNG has no bias lane
+    and the weight-update unit no bias random bits; still not a single warning."""
+    text = (designs_dir / "small.yaml").read_text().replace(
+        "acc_bits: 32", "acc_bits: 32\n  update_rounding: stochastic")
+    path = tmp_out / "stoch_small.yaml"
+    path.write_text(text)
+    loaded = load_design(path)
+    assert max(m.b_update_shift for m in loaded.arch.matrices) <= 0
+    res = render_design(loaded, tmp_out / "r")
+    prng = (tmp_out / "r" / "rtl" / "small_prng.sv").read_text()
+    assert "u_b" not in prng and "localparam int LANES = 2;" in prng
+    for rep in (lint_slang(res), lint_verilator(res)):
+        assert rep.diagnostics == (), "\n".join(map(str, rep.diagnostics))

@@ -129,3 +129,24 @@ def test_render_cli_bad_design(tmp_path: Path) -> None:
     assert "mac_units" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_nearest_rounding_renders_todays_rtl(designs_dir: Path, tmp_out: Path) -> None:
+    """update_rounding: nearest (explicit, with a prng section that it ignores) renders the same
+    RTL as the design without them, apart from the design file's hash in the headers; no PRNG."""
+    base = render_design(load_design(designs_dir / "digits.yaml"), tmp_out / "a")
+    text = (designs_dir / "digits.yaml").read_text().replace(
+        "acc_bits: 32", "acc_bits: 32\n  update_rounding: nearest") + "prng:\n  seed: 99\n"
+    variant = tmp_out / "digits.yaml"
+    variant.write_text(text)
+    other = render_design(load_design(variant), tmp_out / "b")
+    assert [p.name for p in base.rtl_files] == [p.name for p in other.rtl_files]
+    assert not any("prng" in p.name for p in base.rtl_files)
+    strip = re.compile(r"sha256 [0-9a-f]{64}")
+    for a, b in zip(base.rtl_files, other.rtl_files, strict=True):
+        assert strip.sub("", a.read_text()) == strip.sub("", b.read_text()), a.name
+    stoch = variant.read_text().replace("update_rounding: nearest", "update_rounding: stochastic")
+    variant.write_text(stoch)
+    res = render_design(load_design(variant), tmp_out / "c")
+    assert "digits_prng.sv" in [p.name for p in res.rtl_files]
+    assert "u_w[k][" in (tmp_out / "c" / "rtl" / "digits_wupd.sv").read_text()

@@ -123,3 +123,28 @@ def test_online_training_is_deterministic(designs_dir: Path) -> None:
     assert all(np.array_equal(x, y) for x, y in zip(a.params.weights, b.params.weights,
                                                      strict=True))
     assert [s.exact_test_acc for s in a.curve] == [s.exact_test_acc for s in b.curve]
+
+
+def test_digits6_learns_with_stochastic_rounding_only(tmp_out: Path, designs_dir: Path) -> None:
+    """6-bit weights: `eqchip train` reports the rounding and learns in two epochs; the same
+    design with round half up (today's rounding) stays far behind."""
+    out = tmp_out / "digits6"
+    r = _run("train", str(designs_dir / "digits6.yaml"), "-o", str(out), "--epochs", "2",
+             "--no-float")
+    assert r.returncode == 0, r.stderr
+    assert "stochastic update rounding" in r.stdout
+    assert "epoch   1: bit-exact test" in r.stdout and "epoch   2: bit-exact test" in r.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["update_rounding"] == "stochastic"
+    stochastic = summary["final_test_acc"]
+
+    nearest_yaml = tmp_out / "digits6_nearest.yaml"
+    nearest_yaml.write_text((designs_dir / "digits6.yaml").read_text().replace(
+        "update_rounding: stochastic", "update_rounding: nearest"))
+    ld = load_design(nearest_yaml)
+    assert not ld.arch.stochastic
+    tr = ld.design.training
+    data = load_dataset(tr.dataset, ld.arch.layers, tr.test_size, tr.seed)
+    nearest = run_training(ld.arch, data, 2, tr.seed, with_float=False).final_test_acc
+    assert stochastic >= 0.6, stochastic                       # chance is 0.1
+    assert stochastic >= nearest + 0.2, (stochastic, nearest)

@@ -42,7 +42,8 @@ def command(console: Console, design: str, out_dir: Path | None, epochs: int | N
     data = load_dataset(tr.dataset, arch.layers, tr.test_size, tr.seed)
     console.info(f"training {ld.name} ({'-'.join(map(str, arch.layers))}) on {data.name}: "
                  f"{len(data.y_train)} train / {len(data.y_test)} test samples, {n_epochs} "
-                 f"epochs, online (one sample per training operation)")
+                 f"epochs, online (one sample per training operation), "
+                 f"{arch.update_rounding} update rounding")
 
     def progress(s: EpochStats) -> None:
         f = "" if s.float_test_acc is None else f", float {s.float_test_acc:.4f}"
@@ -59,7 +60,8 @@ def command(console: Console, design: str, out_dir: Path | None, epochs: int | N
     summary = {
         "design": ld.name, "design_file": str(ld.path), "design_sha256": ld.sha256,
         "dataset": data.name, "n_train": result.n_train, "n_test": result.n_test,
-        "epochs": n_epochs, "seed": tr.seed, "float_batch": None if no_float else float_batch,
+        "epochs": n_epochs, "seed": tr.seed, "update_rounding": arch.update_rounding,
+        "float_batch": None if no_float else float_batch,
         "final_test_acc": last.exact_test_acc, "final_train_acc": last.exact_train_acc,
         "best_test_acc": max(s.exact_test_acc for s in result.curve),
         "float_final_test_acc": last.float_test_acc,

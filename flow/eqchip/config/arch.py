@@ -55,6 +55,12 @@ class Arch:
     macro_module: str
     matrices: tuple[MatrixArch, ...]
     clock_period_ns: float
+    update_rounding: str = "nearest"      # "nearest" or "stochastic" (fixed_point.update_rounding)
+    prng_seeds: tuple[int, ...] = ()      # stochastic: xorshift32 seed of lanes 0..M (M = bias)
+
+    @property
+    def stochastic(self) -> bool:
+        return self.update_rounding == "stochastic"
 
     @property
     def n_matrices(self) -> int:
@@ -109,7 +115,33 @@ def derive(design: Design, tech: MramTech) -> Arch:
         macro_addr_bits=clog2(mr.words_per_macro),
         macro_module=macro_module_name(mr.words_per_macro, mr.word_bits, tech.name),
         matrices=tuple(mats), clock_period_ns=design.clock.period_ns,
+        update_rounding=fp.update_rounding,
+        prng_seeds=lane_seeds(design.prng.seed, design.parallel.mac_units)
+        if fp.update_rounding == "stochastic" else (),
     )
+
+
+PRNG_BITS = 32     # xorshift32: random bits per lane and WUPD COMPUTE sub-cycle
+
+
+def fmix32(h: int) -> int:
+    """MurmurHash3's 32-bit finalizer (a bijection on 32-bit words)."""
+    h &= 0xFFFF_FFFF
+    h ^= h >> 16
+    h = (h * 0x85EB_CA6B) & 0xFFFF_FFFF
+    h ^= h >> 13
+    h = (h * 0xC2B2_AE35) & 0xFFFF_FFFF
+    return h ^ (h >> 16)
+
+
+def lane_seeds(seed: int, mac_units: int) -> tuple[int, ...]:
+    """xorshift32 seeds of the weight lanes 0..M-1 and the bias lane M (docs/architecture.md,
+    "Stochastic rounding"): fmix32(seed + (k+1) * 0x9E3779B9 mod 2^32), 1 if that is 0."""
+    out = []
+    for k in range(mac_units + 1):
+        h = fmix32((seed + (k + 1) * 0x9E37_79B9) & 0xFFFF_FFFF)
+        out.append(h or 1)
+    return tuple(out)
 
 
 def acc_bound(layers: tuple[int, ...] | list[int], state_bits: int, weight_bits: int,

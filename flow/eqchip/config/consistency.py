@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
-from eqchip.config.arch import ceil_div, min_acc_bits
+from eqchip.config.arch import PRNG_BITS, ceil_div, min_acc_bits
 from eqchip.config.design import Design
 from eqchip.config.mram_tech import MramTech
 from eqchip.config.yamlsrc import Loc
 
 Problem = tuple[Loc, str]
+
+
+def _rounding_problems(d: Design) -> list[Problem]:
+    """Stochastic rounding draws the low R bits of a 32-bit generator output: R <= 32."""
+    fp, ep = d.fixed_point, d.eqprop
+    n_mat = len(d.network.layers) - 1
+    if isinstance(ep.learning_rate, list) and len(ep.learning_rate) != n_mat:
+        return []
+    sf, k1 = fp.state_bits - 1, 1 if ep.symmetric else 0
+    out: list[Problem] = []
+    for i, ls in enumerate(ep.lr_shifts(n_mat)):
+        r = 2 * sf - fp.weight_frac - ep.beta_shift + ls + k1
+        if r > PRNG_BITS:
+            out.append((("fixed_point", "update_rounding"),
+                        f"stochastic rounding of W_{i} shifts by R_{i} = {r} bits, more than the "
+                        f"{PRNG_BITS} random bits of prng.kind {d.prng.kind}; raise "
+                        f"eqprop.learning_rate[{i}] or fixed_point.weight_frac so that R <= "
+                        f"{PRNG_BITS}, or use update_rounding: nearest"))
+    shifts = [2 * sf - fp.weight_frac - ep.beta_shift + ls + k1 for ls in ep.lr_shifts(n_mat)]
+    if max(shifts) <= 0:
+        out.append((("fixed_point", "update_rounding"),
+                    f"stochastic rounding has nothing to round: every weight update shift R_l "
+                    f"({shifts}) is <= 0, so updates are exact; use update_rounding: nearest "
+                    f"or smaller eqprop.learning_rate"))
+    return out
 
 
 def design_problems(d: Design, tech: MramTech) -> list[Problem]:
@@ -36,6 +61,8 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
                     f"{fp.acc_bits} bits can overflow: the largest fan-in in network.layers "
                     f"{layers} with weight_bits={fp.weight_bits}, state_bits={fp.state_bits}, "
                     f"bias_bits={fp.bias_bits} needs at least {need}; allowed: {need}..64"))
+    if fp.update_rounding == "stochastic":
+        out += _rounding_problems(d)
     if mr.word_bits % fp.weight_bits:
         out.append((("mram", "word_bits"),
                     f"{mr.word_bits} is not a multiple of fixed_point.weight_bits "

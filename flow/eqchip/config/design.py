@@ -54,6 +54,10 @@ class FixedPoint(_Strict):
     weight_frac: int = Field(ge=1, le=31, description="Fraction bits of weights and biases")
     bias_bits: int = Field(ge=4, le=32, description="Bias width, signed, weight_frac fraction bits")
     acc_bits: int = Field(ge=8, le=64, description="Accumulator width, signed")
+    update_rounding: Literal["nearest", "stochastic"] = Field(
+        default="nearest",
+        description="Rounding of weight and bias updates: nearest = round half up; stochastic = "
+                    "(d + u) >>> R with u the low R bits of the on-chip PRNG (see prng)")
 
 
 class EqProp(_Strict):
@@ -93,6 +97,17 @@ class EqProp(_Strict):
         rates = self.learning_rate if isinstance(self.learning_rate, list) else \
             [self.learning_rate] * n_matrices
         return [_power_of_two_shift(r, 24) for r in rates]
+
+
+class Prng(_Strict):
+    """The on-chip pseudo-random generator of stochastic update rounding (docs/architecture.md,
+    "Stochastic rounding"). Used only with fixed_point.update_rounding: stochastic."""
+
+    kind: Literal["xorshift32"] = Field(
+        default="xorshift32", description="Generator: one 32-bit xorshift per lane (32 random bits "
+                                          "per lane and WUPD sub-cycle)")
+    seed: int = Field(default=1, ge=0, le=0xFFFF_FFFF,
+                      description="32-bit design seed; the lane seeds are derived from it")
 
 
 class Parallel(_Strict):
@@ -168,6 +183,7 @@ class Design(_Strict):
     pdk: Pdk = Pdk()
     flow: FlowOptions = FlowOptions()
     training: Training = Training()
+    prng: Prng = Prng()
 
     @field_validator("description")
     @classmethod

@@ -16,6 +16,14 @@ def round_shift(d, r: int):
     return d << (-r)
 
 
+def stochastic_shift(d, r: int, u):
+    """Stochastic rounding: `(d + (u mod 2^r)) >>> r` for r > 0 (u: random bits, its low r bits
+    are used), `d << -r` for r <= 0 (exact, no randomness)."""
+    if r > 0:
+        return (d + (u & ((1 << r) - 1))) >> r
+    return d << (-r)
+
+
 def sat(v, n: int):
     """Saturate to the signed n-bit range -2^(n-1) .. 2^(n-1)-1."""
     lo, hi = -(1 << (n - 1)), (1 << (n - 1)) - 1

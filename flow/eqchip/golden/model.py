@@ -22,8 +22,9 @@ import numpy as np
 
 from eqchip.config.arch import Arch, min_acc_bits
 from eqchip.golden.counters import Counters, inference_counters, training_counters
-from eqchip.golden.fixedpoint import clip_state, round_shift, sat
+from eqchip.golden.fixedpoint import clip_state, round_shift, sat, stochastic_shift
 from eqchip.golden.memory import changed_words
+from eqchip.golden.prng import PrngStream
 
 States = list[np.ndarray]
 
@@ -187,6 +188,7 @@ class TrainStep:
     s_minus: States | None         # None without symmetric nudging
     written: list[np.ndarray]      # per matrix: bool per bank address, True = word written
     counters: Counters
+    prng_pos: int = 0              # PRNG position after the operation (WUPD sub-cycles so far)
 
     @property
     def s_final(self) -> States:
@@ -194,23 +196,69 @@ class TrainStep:
         return self.s_minus if self.s_minus is not None else self.s_plus
 
 
-def update(arch: Arch, params: Params, a: States, b: States
+def wupd_subcycles(arch: Arch) -> int:
+    """WUPD COMPUTE sub-cycles of one training operation (= PRNG steps it consumes)."""
+    return sum(m.words for m in arch.matrices) * arch.subcycles_per_word
+
+
+def update_randoms(arch: Arch, rnd: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per matrix, the PRNG outputs that round each weight and bias update.
+
+    `rnd` (wupd_subcycles, M + 1): lane outputs of the operation's WUPD COMPUTE sub-cycles in
+    order (W_{L-1} first, rows, words, sub-cycles). Weight W_l[i, j] of column group g = j // M
+    uses lane j % M in the sub-cycle of (row i, group g); the bias of neuron i of layer l+1 uses
+    lane M in the first sub-cycle of row i of W_l (docs/architecture.md, "Stochastic rounding").
+    """
+    mu, s = arch.mac_units, arch.subcycles_per_word
+    u_w: list[np.ndarray] = [np.empty(0)] * arch.n_matrices
+    u_b: list[np.ndarray] = [np.empty(0)] * arch.n_matrices
+    off = 0
+    for m in reversed(arch.matrices):
+        per_row = m.words_per_row * s
+        block = rnd[off:off + m.rows * per_row]
+        u_w[m.index] = block[:, :mu].reshape(m.rows, per_row * mu)[:, :m.cols]
+        u_b[m.index] = block[::per_row, mu]
+        off += m.rows * per_row
+    return u_w, u_b
+
+
+def update(arch: Arch, params: Params, a: States, b: States, rnd: np.ndarray | None = None
            ) -> tuple[Params, list[np.ndarray]]:
-    """WUPD (weights and biases) with the pair (a, b) = ([x, a_1..a_L], [x, b_1..b_L]), 1-D."""
+    """WUPD (weights and biases) with the pair (a, b) = ([x, a_1..a_L], [x, b_1..b_L]), 1-D.
+
+    `rnd`: the PRNG outputs of this WUPD (see `update_randoms`), needed with stochastic
+    rounding; nearest rounding ignores it."""
+    if arch.stochastic:
+        if rnd is None:
+            raise ValueError("stochastic update rounding needs the PRNG outputs (rnd)")
+        u_w, u_b = update_randoms(arch, rnd)
     new_w, new_b, written = [], [], []
     for m, w, bias in zip(arch.matrices, params.weights, params.biases, strict=True):
         lo, hi = m.index, m.index + 1
         d = np.outer(a[hi], a[lo]) - np.outer(b[hi], b[lo])
-        w2 = sat(w + round_shift(d, m.w_update_shift), arch.weight_bits)
-        b2 = sat(bias + round_shift(a[hi] - b[hi], m.b_update_shift), arch.bias_bits)
+        db = a[hi] - b[hi]
+        if arch.stochastic:
+            dw = stochastic_shift(d, m.w_update_shift, u_w[m.index])
+            dbias = stochastic_shift(db, m.b_update_shift, u_b[m.index])
+        else:
+            dw = round_shift(d, m.w_update_shift)
+            dbias = round_shift(db, m.b_update_shift)
+        w2 = sat(w + dw, arch.weight_bits)
+        b2 = sat(bias + dbias, arch.bias_bits)
         new_w.append(w2)
         new_b.append(b2)
         written.append(changed_words(arch, m.index, w, w2))
     return Params(new_w, new_b), written
 
 
-def train_step(arch: Arch, params: Params, x: np.ndarray, y: np.ndarray) -> TrainStep:
-    """One training operation on one sample: x (N_0,), y (N_L,) ints in the state format."""
+def train_step(arch: Arch, params: Params, x: np.ndarray, y: np.ndarray,
+               prng: PrngStream | None = None, prng_pos: int = 0) -> TrainStep:
+    """One training operation on one sample: x (N_0,), y (N_L,) ints in the state format.
+
+    Stochastic rounding: the PRNG sits at position `prng_pos` (WUPD COMPUTE sub-cycles since
+    reset) when the operation starts; `prng` is the generator of the arch (pass one stream to
+    every call of a training run: it caches outputs). The result's `prng_pos` is the position
+    after the operation, the next operation's start."""
     x = _check_states(arch, x, arch.layers[0], "x")
     y = _check_states(arch, y, arch.layers[-1], "y")
     if x.ndim != 1 or y.ndim != 1:
@@ -234,6 +282,14 @@ def train_step(arch: Arch, params: Params, x: np.ndarray, y: np.ndarray) -> Trai
     s_minus1 = None if s_minus is None else [v[0] for v in s_minus]
     a_pair = [x] + s_plus1
     b_pair = [x] + (s_minus1 if s_minus1 is not None else s_free1)
-    new, written = update(arch, params, a_pair, b_pair)
+    n_sub = wupd_subcycles(arch)
+    rnd = None
+    if arch.stochastic:
+        prng = PrngStream(arch.prng_seeds) if prng is None else prng
+        if prng.seeds != arch.prng_seeds:
+            raise ValueError("the PRNG stream was made for other seeds than the arch's")
+        rnd = prng.outputs(prng_pos, n_sub)
+    new, written = update(arch, params, a_pair, b_pair, rnd)
     writes = int(sum(int(wr.sum()) for wr in written))
-    return TrainStep(new, s_free1, s_plus1, s_minus1, written, training_counters(arch, writes))
+    return TrainStep(new, s_free1, s_plus1, s_minus1, written, training_counters(arch, writes),
+                     prng_pos + n_sub)

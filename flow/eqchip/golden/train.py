@@ -15,6 +15,7 @@ from eqchip.golden.counters import Counters
 from eqchip.golden.data import Dataset, one_hot
 from eqchip.golden.fixedpoint import quantize_signed, to_float
 from eqchip.golden.model import Params, infer, train_step
+from eqchip.golden.prng import PrngStream
 
 
 def init_float_params(arch: Arch, seed: int, gain: float = 1.0) -> float_ref.FloatParams:
@@ -51,14 +52,19 @@ def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
 
 
 def train_epoch(arch: Arch, params: Params, xq: np.ndarray, yq: np.ndarray,
-                order: np.ndarray) -> tuple[Params, Counters]:
-    """Online training: one chip training operation per sample, in `order`."""
+                order: np.ndarray, prng: PrngStream | None = None, prng_pos: int = 0
+                ) -> tuple[Params, Counters, int]:
+    """Online training: one chip training operation per sample, in `order`. Returns the new
+    parameters, the summed counters and the PRNG position afterwards (stochastic rounding:
+    the generator keeps running from `prng_pos`, as on the chip)."""
     total = Counters(0, 0, 0)
+    if arch.stochastic and prng is None:
+        prng = PrngStream(arch.prng_seeds)
     for i in order:
-        r = train_step(arch, params, xq[i], yq[i])
-        params = r.params
+        r = train_step(arch, params, xq[i], yq[i], prng, prng_pos)
+        params, prng_pos = r.params, r.prng_pos
         total = total + r.counters
-    return params, total
+    return params, total, prng_pos
 
 
 def accuracy(arch: Arch, params: Params, xq: np.ndarray, labels: np.ndarray,
@@ -119,10 +125,12 @@ def run_training(arch: Arch, data: Dataset, epochs: int, seed: int, float_batch:
     fparams = dequantize_params(arch, params) if with_float else None
     hp = float_ref.FloatHyper.from_arch(arch)
     curve: list[EpochStats] = []
+    prng = PrngStream(arch.prng_seeds) if arch.stochastic else None
+    prng_pos = 0                  # the chip's generator starts at its seed after reset
     for ep in range(1, epochs + 1):
         order = epoch_order(seed, ep, len(data.y_train))
         t0 = time.perf_counter()
-        params, cnt = train_epoch(arch, params, xq_tr, yq_tr, order)
+        params, cnt, prng_pos = train_epoch(arch, params, xq_tr, yq_tr, order, prng, prng_pos)
         tr = accuracy(arch, params, xq_tr, data.y_train)
         te = accuracy(arch, params, xq_te, data.y_test)
         t1 = time.perf_counter()

@@ -124,6 +124,16 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "DBW": db_bits,
         "BSUMW": max(db_bits, a.bias_bits) + 1,
     }
+    # stochastic rounding: random bits per weight lane (max R_l) and for the bias lane (max Rb_l)
+    stoch = {
+        "STOCH": a.stochastic,
+        "UW": max(1, max_r),
+        "UBW": max(1, max_rb),
+        "UBW_USED": a.stochastic and max_rb > 0,
+        "LANES": a.mac_units + (1 if max_rb > 0 else 0),
+        "prng_seeds": list(a.prng_seeds),
+        "prng_seed": loaded.design.prng.seed,
+    }
     return {
         "eqchip_version": __version__,
         "design_sha256": loaded.sha256,
@@ -160,4 +170,5 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
                      for m, c in zip(a.matrices, mats, strict=True)],
         "layers_ctx": [asdict(x) for x in lays],
         **widths,
+        **stoch,
     }

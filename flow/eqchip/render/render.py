@@ -43,6 +43,8 @@ def _units(ctx: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
              for m in ctx["matrices"]]
     blocks = ("mac", "nupd", "tracc", "wupd", "regfile", "ctrl", "top") if ctx["L"] > 1 else \
         ("mac", "nupd", "wupd", "regfile", "ctrl", "top")      # no hidden layer: no tracc
+    if ctx["STOCH"]:                                 # the PRNG of stochastic rounding
+        blocks = ("prng", *blocks)
     units += [(f"{t}.sv.j2", f"{name}_{t}", {}) for t in blocks]
     return units
 

@@ -16,6 +16,7 @@ from eqchip.config.arch import Arch
 from eqchip.config.loader import LoadedDesign
 from eqchip.fileio import write_bytes_atomic
 from eqchip.golden.data import load_dataset, one_hot
+from eqchip.golden.prng import PrngStream
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,15 @@ def write_plan(path: Path, arch: Arch, params: g.Params, ops: list[Op]) -> None:
     arrays["b_init"] = params.flat_biases()
     s_exp, c_exp, b_exp = [], [], []
     w_exp: list[list[np.ndarray]] = [[] for _ in range(arch.n_matrices)]
+    # stochastic rounding: the RTL's generator starts at its seed (the test bench resets the
+    # DUT once) and keeps running from one training operation to the next
+    prng = PrngStream(arch.prng_seeds) if arch.stochastic else None
+    prng_pos = 0
     for o in ops:
         if o.kind == "train":
-            step = g.train_step(arch, params, o.x, o.y)
+            step = g.train_step(arch, params, o.x, o.y, prng, prng_pos)
             s, c, params = g.flat_states(step.s_final), step.counters, step.params
+            prng_pos = step.prng_pos
         else:
             inf = g.infer(arch, params, o.x)
             s, c = g.flat_states(inf.states), inf.counters
