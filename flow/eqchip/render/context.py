@@ -136,7 +136,6 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
     }
     return {
         "eqchip_version": __version__,
-        "design_sha256": loaded.sha256,
         "name": a.name,
         "description": loaded.design.description,
         "macro_module": a.macro_module,
