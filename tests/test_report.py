@@ -424,3 +424,72 @@ def test_sensitivity_rows_equal_an_independent_recomputation(small_report):
     for text in (md, html):
         assert "Sensitivity of the energy per MAC (inference)" in text
         assert all(p in text for p in part_of)
+
+
+def _activity_power(build: Path) -> dict:
+    (path,) = build.glob("job0/synthesis.power/0/reports/activity_power.json")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.slow
+@needs_tools
+def test_inference_is_measured_on_its_own(small_build, small_report):
+    _, _, data = small_report
+    ap = _activity_power(small_build)
+    inf, trn = ap["inference"], ap["logic"]
+    # both measured, over different windows of different activity
+    assert inf["cycles"] < ap["counters"]["cycles"]
+    p_inf = inf["logic"]["dynamic_w"]["value"]
+    p_trn = trn["annotated"]["dynamic_w"]["value"]
+    assert p_inf > 0 and abs(p_inf - p_trn) > 1e-6 * p_trn
+    # the simulation's window = the architecture schedule (cross-check rows, all passing)
+    sched = g.inference_counters(load_design(REPO / "designs" / "small.yaml").arch)
+    assert (inf["cycles"], inf["mram_reads"], inf["mram_writes"]) == (
+        sched.cycles, sched.mram_reads, 0)
+    rows = {c["id"]: c for c in data["cross_checks"]}
+    for name in ("inference_cycles_schedule", "inference_reads_schedule",
+                 "inference_writes_schedule", "gls_inference_mram_accesses"):
+        assert rows[name]["ok"], rows[name]
+    # the inference energy = its own power x its own cycles x period (+ MRAM), from the records
+    e = data["energy"]["inference"]
+    period = data["timing"]["clock_period_ns"]["value"]
+    t_ns = inf["cycles"] * period
+    assert e["cycles"] == inf["cycles"] and e["time_ns"] == pytest.approx(t_ns)
+    parts = e["parts_pj"]
+    assert parts["logic_dynamic"]["value"] == pytest.approx(p_inf * t_ns * 1e3)
+    assert parts["logic_leakage"]["value"] == pytest.approx(
+        inf["logic"]["leakage_w"]["value"] * t_ns * 1e3)
+    m = data["mram"]
+    assert parts["mram_read"]["value"] == pytest.approx(
+        inf["mram_reads"] * m["read_pj_per_word"]["value"])
+    assert parts["logic_dynamic"]["value"] != pytest.approx(p_trn * t_ns * 1e3)
+    assert data["power"]["inference"] == inf
+
+
+@pytest.mark.slow
+@needs_tools
+def test_inference_window_on_the_rtl_propagation_path(small_build, pdk_root, tmp_path):
+    """Designs too large for gate-level simulation: the inference window of the RTL VCD,
+    propagated through the gates, gets its own annotated power too."""
+    from eqchip.asic.state import read_state
+    from eqchip.power.measure import measure
+
+    loaded = load_design(REPO / "designs" / "small.yaml")
+    lib = (pdk_root / "sky130A" / "libs.ref" / "sky130_fd_sc_hd" / "lib" /
+           "sky130_fd_sc_hd__tt_025C_1v80.lib")
+    (view,) = (small_build / "eqchip" / "macros" / "views").iterdir()
+    (vcd,) = small_build.glob("job0/synthesis.power/0/reports/*.step.vcd")
+    ap = measure(loaded, netlist=read_state(small_build).views.netlist, liberty=lib,
+                 macro_lib=next(view.glob("*__tt_025C_1v80.lib")),
+                 blackbox=next(view.glob("*.bb.v")), sdc=None, vcd=vcd, macro_size_um=None,
+                 work=tmp_path, gate_level=False)
+    inf = ap["inference"]
+    sched = g.inference_counters(loaded.arch)
+    assert (inf["cycles"], inf["mram_reads"], inf["mram_writes"]) == (
+        sched.cycles, sched.mram_reads, 0)
+    assert inf["activity_method"] == "RTL + propagation"
+    p_inf = inf["logic"]["dynamic_w"]["value"]
+    p_trn = ap["logic"]["annotated"]["dynamic_w"]["value"]
+    assert p_inf > 0 and abs(p_inf - p_trn) > 1e-6 * p_trn
+    assert "rtl_propagated" not in ap["logic"] and "gls_cycles" not in {
+        c["id"] for c in ap["checks"]}

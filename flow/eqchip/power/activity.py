@@ -13,7 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from eqchip.power.vcd import Activity, VcdError, busy_windows, count, dut_scope, macro_scopes
+from eqchip.power.vcd import (
+    Activity,
+    VcdError,
+    Window,
+    busy_windows,
+    count,
+    dut_scope,
+    first_time_equal,
+    macro_scopes,
+    rising_edges,
+)
 from eqchip.power.vcd import read_header as read_vcd_header
 
 TOP_PORTS = {"clk", "rst_n", "busy", "done", "host_addr", "host_wr", "host_rd"}
@@ -48,6 +58,39 @@ def step_activity(vcd: Path, which: str = "longest") -> StepActivity:
     rates = {(_netlist_style(path[len(prefix):]), i): (act.rate((path, i)), act.duty[(path, i)])
              for (path, i) in act.toggles if path.startswith(prefix)}
     return StepActivity(Path(vcd), scope, act, rates, len(wins))
+
+
+#: the controller's state S_SAVE (templates/rtl/ctrl.sv.j2: S_IDLE, S_CLEAR, S_FILL, S_COMP,
+#: S_SAVE, ...): a training operation enters it at the clock edge where an inference with the
+#: same inputs would end (`P_FREE: state <= training ? S_SAVE : S_IDLE`)
+S_SAVE = 4
+
+
+def free_phase_cycles(sa: StepActivity) -> int:
+    """Cycles of the free phase (CLEAR + T1 STEPs) of the training step `sa` of an RTL VCD:
+    the clock edges from busy's rise up to the edge where the controller enters SAVE_FREE."""
+    hdr = read_vcd_header(sa.vcd)
+    w = sa.activity.window
+    t_save = first_time_equal(sa.vcd, hdr, f"{sa.scope}.u_ctrl.state", S_SAVE, w.start, w.end)
+    if t_save is None:
+        raise VcdError(f"{sa.vcd}: the controller never entered SAVE_FREE in the training step")
+    return len(rising_edges(sa.vcd, hdr, f"{sa.scope}.clk", w.start, t_save))
+
+
+def leading_activity(sa: StepActivity, cycles: int) -> StepActivity:
+    """Activity of the first `cycles` busy cycles of the operation `sa` (same VCD): the window
+    from busy's rise to the `cycles`-th rising clock edge after it."""
+    hdr = read_vcd_header(sa.vcd)
+    w = sa.activity.window
+    edges = rising_edges(sa.vcd, hdr, f"{sa.scope}.clk", w.start, w.end)
+    if len(edges) < cycles:
+        raise VcdError(f"{sa.vcd}: the operation has {len(edges)} cycles, fewer than {cycles}")
+    act = count(sa.vcd, hdr, Window(w.start, edges[cycles - 1], cycles),
+                macro_scopes(hdr, sa.scope))
+    prefix = sa.scope + "."
+    rates = {(_netlist_style(path[len(prefix):]), i): (act.rate((path, i)), act.duty[(path, i)])
+             for (path, i) in act.toggles if path.startswith(prefix)}
+    return StepActivity(sa.vcd, sa.scope, act, rates, sa.n_windows)
 
 
 def _netlist_style(name: str) -> str:

@@ -6,9 +6,11 @@ MRAM macro's views: the step's activity and counts (checked against the architec
 and the RTL's own counter registers), a gate-level simulation of the netlist (Icarus) for the
 activity of every net, OpenSTA's vectorless and annotated power, eqchip's internal power from
 the Liberty tables, the netlist area, and the inputs of the report's clock-tree and wire
-estimates (eqchip.power.clock_wire). Returns one JSON-ready dict (activity_power.json);
-every number a `{value, unit, source}` figure. Missing tools or inputs leave sections null
-and add a note; nothing is invented.
+estimates (eqchip.power.clock_wire). The inference is measured on its own: the free phase of
+the same step (CLEAR + T1 STEPs, an inference's operations) is a window of its own, with its
+cycles, MRAM accesses and a second annotated OpenSTA power (`inference`). Returns one
+JSON-ready dict (activity_power.json); every number a `{value, unit, source}` figure. Missing
+tools or inputs leave sections null and add a note; nothing is invented.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ from eqchip.config import LoadedDesign
 from eqchip.config.arch import Arch
 from eqchip.figures import check
 from eqchip.golden.counters import training_counters
-from eqchip.power.activity import StepActivity, step_activity
+from eqchip.power.activity import (
+    StepActivity,
+    free_phase_cycles,
+    leading_activity,
+    step_activity,
+)
 from eqchip.power.clock_wire import clock_wire_inputs
 from eqchip.power.internal_power import default_pin_activity, internal_power
 from eqchip.power.liberty import CellLogic, read_liberty
@@ -61,6 +68,8 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         gls = _gate_level(loaded, netlist, liberty, work, nl, lib, sa, notes, checks)
         if gls is not None:
             gsa, ann = gls
+    inf = _inference_window(sa, gsa, notes, checks) if sa is not None else None
+    ann_inf = annotate(nl, lib, inf.rates, "clk") if inf is not None else None
     clk = {b for b in nl.ports.get("clk", ("input", []))[1] if isinstance(b, int)}
     method = "gate-level simulation" if gsa is not None else "RTL + propagation"
     clock_wire = clock_wire_inputs(nl, lib, liberty, liberty.read_text(errors="replace"), clk,
@@ -71,7 +80,11 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         bus = {(c.name, p) for c in nl.cells for p, b in c.conns.items()
                if c.type not in lib and len(b) > 1 or
                (c.type not in lib and p in ("ADDR", "DIN", "DOUT"))}
-        extra = {"rtl_propagated": ann_rtl} if gsa is not None and ann_rtl else None
+        extra: dict[str, Annotation] = {}
+        if gsa is not None and ann_rtl is not None:
+            extra["rtl_propagated"] = ann_rtl
+        if ann_inf is not None:
+            extra["inference"] = ann_inf
         run = run_power(work / "sta", netlist, f"{arch.name}_top", [liberty, macro_lib],
                         arch.clock_period_ns, "clk", ann, bus, sdc, extra=extra)
         logic["vectorless"] = logic_power(
@@ -86,6 +99,11 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
                 run.extra["rtl_propagated"],
                 internal_power(nl, lib, ann_rtl.pins, arch.clock_period_ns),
                 "annotated: RTL + propagation", run.log)
+        if "inference" in run.extra and ann_inf is not None:
+            logic["inference"] = logic_power(
+                run.extra["inference"], internal_power(nl, lib, ann_inf.pins,
+                                                       arch.clock_period_ns),
+                f"annotated: {method}, inference window", run.log)
     else:
         notes.append("OpenSTA (`sta`) not found: no power analysis")
     counters = None
@@ -105,12 +123,53 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         "logic": logic or None,
         "clock_wire": clock_wire,
         "counters": counters,
+        "inference": _inference_section(inf, logic.get("inference"), method),
         "sta": None if run is None else {"version": run.sta_version,
                                          "setup_slack_ns": run.setup_slack_ns,
                                          "log": run.log.name},
         "checks": checks,
         "notes": notes,
     }
+
+
+def _inference_window(sa: StepActivity, gsa: StepActivity | None, notes: list[str],
+                      checks: list[dict]) -> StepActivity | None:
+    """The inference inside the training step: its free phase (CLEAR + T1 STEPs, the same
+    controller states, inputs and weights as an inference; the RTL leaves it for SAVE_FREE where
+    an inference ends). Its length comes from the RTL VCD (the controller's state); the
+    gate-level VCD, without the RTL's state names, takes the same number of cycles from its own
+    busy rise."""
+    from eqchip.power.vcd import VcdError
+
+    try:
+        n = free_phase_cycles(sa)
+        rtl = leading_activity(sa, n)
+        if gsa is None:
+            return rtl
+        gls = leading_activity(gsa, n)
+    except VcdError as exc:
+        notes.append(f"no inference window ({exc}): inference power not measured")
+        return None
+    a, r = gls.activity, rtl.activity
+    checks.append(check("gls_inference_mram_accesses",
+                        "gate-level simulation: inference-window MRAM reads / writes = RTL",
+                        f"{r.mram_reads}/{r.mram_writes}", f"{a.mram_reads}/{a.mram_writes}"))
+    return gls
+
+
+def _inference_section(inf: StepActivity | None, logic: dict | None, method: str
+                       ) -> dict | None:
+    if inf is None:
+        return None
+    a = inf.activity
+    return {"window": "free phase of the simulated training step (CLEAR + T1 STEPs: the "
+                      "operations of an inference on the same sample and weights), from busy's "
+                      "rise to the clock edge where the RTL controller enters SAVE_FREE",
+            "cycles": inf.cycles, "mram_reads": a.mram_reads, "mram_writes": a.mram_writes,
+            "source": f"simulation {inf.vcd.name}, free-phase window: busy cycles, macro CE/WE "
+                      "at CLK edges",
+            "activity_method": method,
+            "logic": logic}
 
 
 def _rtl_checks(sa: StepActivity, arch: Arch, notes: list[str]) -> list[dict]:

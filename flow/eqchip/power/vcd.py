@@ -331,3 +331,32 @@ def values_at(vcd: Path, hdr: VcdHeader, paths: list[str], t_end: int) -> dict[s
         if code in want:
             out[want[code]] = _as_int(val)
     return out
+
+
+def rising_edges(vcd: Path, hdr: VcdHeader, clk: str, t0: int, t1: int) -> list[int]:
+    """Times of the rising edges of `clk` in (t0, t1]."""
+    cv = _scalar(hdr, clk, "clock", vcd)
+    val, out = 0, []
+    for t, code, v in _changes(vcd, hdr):
+        if t > t1:
+            break
+        if code == cv.code:
+            new = _as_int(v) & 1
+            if new and not val and t0 < t:
+                out.append(t)
+            val = new
+    return out
+
+
+def first_time_equal(vcd: Path, hdr: VcdHeader, path: str, value: int, t0: int, t1: int
+                     ) -> int | None:
+    """The first time in (t0, t1] at which the signal `path` takes `value` (None: never)."""
+    var = hdr.find(path)
+    if var is None:
+        raise VcdError(f"{vcd}: no signal {path}")
+    for t, code, v in _changes(vcd, hdr):
+        if t > t1:
+            break
+        if code == var.code and t0 < t and "x" not in v.lower() and _as_int(v) == value:
+            return t
+    return None

@@ -91,8 +91,24 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
         notes.append("no activity-annotated power in this build (its synthesis.power step did "
                      "not run): no area or power from the netlist")
     # --- counters ----------------------------------------------------------------------------
-    inf_c = inference_counters(arch)
-    inf_src = "docs/architecture.md cycle schedule (eqchip.golden.inference_counters)"
+    sched = inference_counters(arch)
+    inf_c, inf_src = sched, "docs/architecture.md cycle schedule (eqchip.golden.inference_counters)"
+    inf_ap = (ap or {}).get("inference")
+    if inf_ap:
+        inf_c, inf_src = (Counters(inf_ap["cycles"], inf_ap["mram_reads"], inf_ap["mram_writes"]),
+                          inf_ap["source"])
+        checks += [check("inference_cycles_schedule",
+                         "inference cycles: simulation (free-phase window) = architecture "
+                         "schedule", sched.cycles, inf_c.cycles),
+                   check("inference_reads_schedule",
+                         "inference MRAM reads: simulation (free-phase window) = architecture "
+                         "schedule", sched.mram_reads, inf_c.mram_reads),
+                   check("inference_writes_schedule",
+                         "inference MRAM writes: simulation (free-phase window) = architecture "
+                         "schedule", sched.mram_writes, inf_c.mram_writes)]
+    elif ap is not None:
+        notes.append("no inference window in activity_power.json: the inference uses the "
+                     "training step's average logic power and the schedule's counts")
     c = (ap or {}).get("counters")
     if c:
         trn_c, trn_src = Counters(c["cycles"], c["mram_reads"], c["mram_writes"]), c["source"]
@@ -115,7 +131,17 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
     spec, mram = mram_inputs(loaded)
     pin = PowerInputs(logic_dynamic_w=logic_dyn, logic_leakage_w=logic_leak,
                       n_macros=arch.total_macros, **mram)
-    en = energy_report(arch, pin, inf_c, trn_c, inf_src, trn_src)
+    pin_inf = None
+    ilp = (inf_ap or {}).get("logic") if logic.get("annotated") else None
+    if ilp:
+        pin_inf = PowerInputs(
+            logic_dynamic_w=Figure(ilp["dynamic_w"]["value"], "W",
+                                   "inference-window annotated logic power: OpenSTA switching "
+                                   "+ eqchip internal (synthesis.power reports/"
+                                   "activity_power.json inference.logic)"),
+            logic_leakage_w=Figure(ilp["leakage_w"]["value"], "W", ilp["leakage_w"]["source"]),
+            n_macros=arch.total_macros, **mram)
+    en = energy_report(arch, pin, inf_c, trn_c, inf_src, trn_src, p_inference=pin_inf)
     checks += metrics_checks(metrics, loaded, area, sta)
     # the same energy by time: (all power) x time + accesses x energy per access
     t = en.training
@@ -147,7 +173,7 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
         "area": area,
         "timing": timing_section(sta, arch.clock_period_ns, metrics),
         "post_layout": post_layout,
-        "power": (ap or {}).get("power"),
+        "power": _power(ap),
         "mram": {"macro": spec.name, "n_macros": arch.total_macros,
                  "read_pj_per_word": pin.read_pj_per_word.as_dict(),
                  "write_pj_per_word": pin.write_pj_per_word.as_dict(),
@@ -159,3 +185,11 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
         "notes": notes,
     }
     return Analysis(data, en, notes)
+
+
+def _power(ap: dict | None) -> dict | None:
+    """activity_power.json's power section, with its inference-window record."""
+    power = (ap or {}).get("power")
+    if power is None:
+        return None
+    return {**power, "inference": (ap or {}).get("inference")}

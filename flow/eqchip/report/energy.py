@@ -123,9 +123,12 @@ class EnergyReport:
 
 
 def energy_report(arch: Arch, p: PowerInputs, inference: Counters, training: Counters,
-                  inference_source: str, training_source: str) -> EnergyReport:
+                  inference_source: str, training_source: str,
+                  p_inference: PowerInputs | None = None) -> EnergyReport:
+    """`p` is the training step's power; `p_inference` the inference's own (measured over its
+    window), or None: the inference then uses `p` too."""
     per = arch.clock_period_ns
-    inf = op_energy("inference", inference, inference_source, per, p)
+    inf = op_energy("inference", inference, inference_source, per, p_inference or p)
     trn = op_energy("training step", training, training_source, per, p)
     # WUPD: FILL (1) + word pass + one cycle per written word (eqchip.golden.counters.wupd_cycles)
     wupd_c = Counters(cycles=word_pass_cycles(arch) + training.mram_writes + 1,
