@@ -26,16 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchenv import bench_env  # bench/benchenv.py (the script folder is on sys.path)
+
 REPO = Path(__file__).resolve().parent.parent
 
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    if not env.get("PDK_ROOT"):
-        guess = REPO.parent / "shared" / "pdk"
-        if guess.is_dir():
-            env["PDK_ROOT"] = str(guess)
-    return env
 
 
 def time_build(design: Path, build: Path, env: dict[str, str]) -> float:
@@ -129,7 +123,7 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--build-dir", type=Path)
     args = ap.parse_args()
-    env = _env()
+    env = bench_env()
     design = Path(args.design).resolve()
     if args.rebuild:
         if args.build_dir is not None:

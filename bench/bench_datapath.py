@@ -16,23 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from benchenv import bench_env  # bench/benchenv.py (the script folder is on sys.path)
 
 REPO = Path(__file__).resolve().parent.parent
 FLIP_FLOP = ("__df", "__edf", "__sdf", "__dlx")   # sky130_fd_sc_hd flip-flops and latches
 CLOCK_GATE = ("__dlclkp", "__sdlclkp")
 
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    if not env.get("PDK_ROOT"):
-        guess = REPO.parent / "shared" / "pdk"
-        if guess.is_dir():
-            env["PDK_ROOT"] = str(guess)
-    return env
 
 
 def figures(design: Path, build_dir: Path) -> dict[str, float]:
@@ -74,7 +67,7 @@ def main() -> None:
     for d in a.designs:
         if a.build:
             subprocess.run([sys.executable, "-m", "eqchip", "-q", "build", str(d),
-                            "--build-dir", str(a.build_dir)], env=_env(), check=False)
+                            "--build-dir", str(a.build_dir)], env=bench_env(), check=False)
         rows.append((d.stem, figures(d, a.build_dir)))
     keys = list(rows[0][1])
     sys.stdout.write(f"{'':<14s}" + "".join(f"{name:>14s}" for name, _ in rows) + "\n")
