@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from eqchip.asic.tasks.sta_debian import (
-    liberty_for_sta,
-    parse_macro_power,
-    parse_metrics,
-    parse_power_report,
-)
+from eqchip.asic.tasks.sta_debian import parse_metrics
+from eqchip.power.power import parse_report_power, report_power_groups
 
 REPORT = """\
 Group                    Internal    Switching      Leakage        Total
@@ -24,36 +20,24 @@ Total                5.1e-05 1.347242e-04 3.006819e-06 1.88731e-04 100.0%
 
 
 def test_power_groups() -> None:
-    g = parse_power_report(REPORT)
+    g = report_power_groups(REPORT)
     assert set(g) == {"sequential", "combinational", "macro", "pad", "total"}
     assert g["total"]["switching"] == 1.347242e-04
     assert g["macro"]["internal"] == 5.0e-05
     assert g["sequential"]["leakage"] == 3.0e-09
 
 
-def test_macro_rows_and_metric_lines() -> None:
-    rows = parse_macro_power("# header\nu_a/u_m m 1e-6 2e-6 3e-7 3.3e-6\n\n")
-    assert rows == [{"instance": "u_a/u_m", "cell": "m", "internal": 1e-6, "switching": 2e-6,
-                     "leakage": 3e-7, "total": 3.3e-6}]
+def test_one_parser_for_indented_rows_and_rows_without_percentages() -> None:
+    indented = "\n".join("   " + line for line in REPORT.splitlines())
+    assert report_power_groups(indented) == report_power_groups(REPORT)
+    bare = "\n".join(line.rsplit(" ", 1)[0] if "%" in line else line
+                     for line in REPORT.splitlines())
+    assert report_power_groups(bare) == report_power_groups(REPORT)
+    r = parse_report_power(REPORT)
+    assert r.total.total_w == 1.88731e-04 and "Macro" in r.groups
+    assert report_power_groups("Group Internal\nnothing here\n") == {}
+
+
+def test_metric_lines() -> None:
     m = parse_metrics("x\nEQCHIP_METRIC: setupslack -0.25\nEQCHIP_METRIC: macros 4\n")
     assert m == {"setupslack": -0.25, "macros": 4.0}
-
-
-LIB = """\
-library (x) {
-  cell (inv) {
-    pg_pin ("VGND") { pg_type : "primary_ground"; }
-    pg_pin ("VPWR") { pg_type : "primary_power"; }
-    pin ("Y") { internal_power () { related_pin : "A"; } }
-    pin ("A") { internal_power() { rise_power (t) { values ("1"); } } }
-  }
-}
-"""
-
-
-def test_liberty_gets_the_power_pin_opensta_2_needs() -> None:
-    fixed = liberty_for_sta(LIB)
-    assert fixed is not None
-    assert fixed.count('related_pg_pin : "VPWR";') == 2
-    assert liberty_for_sta(fixed) is None          # already has related_pg_pin
-    assert liberty_for_sta("library (y) { }") is None

@@ -106,16 +106,15 @@ def test_small_netlist_keeps_every_mram_macro(small, designs_dir: Path) -> None:
 @pytest.mark.slow
 def test_small_areas_power_timing(small) -> None:
     _, _, m = small
-    area, power, timing = m["area"], m["power"], m["timing"]
+    area, timing = m["area"], m["timing"]
     assert area["stdcell_um2"] > 0
     assert area["macros_um2"] == pytest.approx(
         m["macros"]["count"] * m["macros"]["width_um"] * m["macros"]["height_um"])
     assert area["total_um2"] == pytest.approx(area["stdcell_um2"] + area["macros_um2"])
-    assert power["total"] > 0 and power["logic"]["total"] > 0 and power["macros"]["total"] > 0
-    assert power["logic"]["internal"] > 0 and power["logic"]["switching"] > 0
-    assert power["macros"]["leakage"] > 0
-    assert power["total"] == pytest.approx(power["internal"] + power["switching"]
-                                           + power["leakage"], rel=1e-3)
+    for lp in (m["power"]["logic"]["vectorless"], m["power"]["logic"]["annotated"]):
+        parts = {k: lp[k]["value"] for k in ("internal_w", "switching_w", "leakage_w")}
+        assert all(v > 0 for v in parts.values()), parts
+        assert lp["total_w"]["value"] == pytest.approx(sum(parts.values()))
     assert timing["met"] is True
     assert timing["setup_wns_ns"] == 0.0 and timing["hold_wns_ns"] == 0.0
     assert timing["achievable_freq_mhz"] >= m["clock"]["target_freq_mhz"]
@@ -284,7 +283,7 @@ def test_digits_through_post_synthesis_timing_and_power(pdk_root: Path, designs_
     assert len(instances) == arch.total_macros
     assert m["cells"]["macros"] == arch.total_macros
     assert m["area"]["stdcell_um2"] > 0 and m["area"]["macros_um2"] > 0
-    assert m["power"]["total"] > 0 and m["power"]["macros"]["total"] > 0
+    assert m["power"] is None            # logic power is synthesis.power's, not reached here
     assert m["timing"]["setup_slack_ns"] is not None
     assert m["timing"]["achievable_freq_mhz"] > 0
     assert m["timing"]["met"], m["timing"]

@@ -17,7 +17,8 @@ METRICS = {          # the shape of docs/metrics.md, trimmed
     "schema": "eqchip.metrics/1",
     "area": {"stdcell_um2": 1834.5, "total_um2": 25000.0, "utilization": 0.4},
     "timing": {"setup_slack_ns": 11.25, "setup_tns_ns": 0.0, "met": True},
-    "power": {"total": 0.00042, "unit": "W"},
+    "power": {"logic": {"vectorless": {"total_w": {"value": 0.00042, "unit": "W",
+                                                   "source": "synthesis.power"}}}},
     "flow": {"completed": ["synthesis"],             # SC's per-node errors / warnings
              "errors": {"total": 0, "by_step": {"synthesis": 0}},
              "warnings": {"total": 40, "by_step": {"synthesis": 40}}},

@@ -223,15 +223,22 @@ def test_cli_report_on_the_build_reads_records_only(small_build, tmp_path):
 @pytest.mark.slow
 @needs_tools
 def test_metrics_and_report_agree_on_logic_power(small_build, small_report):
-    """One computation: metrics.json's activity_power and report.json's logic power are the
-    synthesis.power node's numbers."""
+    """One computation: every logic-power figure of metrics.json (its power section) is
+    report.json's, both the synthesis.power node's activity_power.json."""
     _, _, data = small_report
     m = json.loads((small_build / "metrics.json").read_text())
-    assert m["activity_power"]["source"] == "synthesis.power reports/activity_power.json"
-    for which in ("vectorless", "annotated"):
-        for part in ("switching_w", "internal_w", "leakage_w", "total_w"):
-            assert m["activity_power"]["logic"][which][part]["value"] == \
-                data["power"]["logic"][which][part]["value"], (which, part)
+    ap = json.loads(Path(data["sources"]["activity_power"]).read_text())
+    assert m["power"]["source"] == "synthesis.power reports/activity_power.json"
+    logic = m["power"]["logic"]
+    assert set(logic) >= {"vectorless", "annotated", "rtl_propagated", "inference"}
+    assert logic == ap["logic"]
+    for which in ("vectorless", "annotated", "rtl_propagated"):
+        assert logic[which] == data["power"]["logic"][which], which
+    assert logic["inference"] == data["power"]["inference"]["logic"]
+    for lp in logic.values():
+        assert set(lp) == {"switching_w", "leakage_w", "internal_w", "dynamic_w", "total_w"}
+        assert lp["internal_w"]["source"].startswith("eqchip.power.internal_power")
+    assert "logic" not in m["activity_power"]
 
 
 def test_report_package_starts_no_process_and_imports_no_flow_code():

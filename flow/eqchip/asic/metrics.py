@@ -13,6 +13,12 @@ from eqchip.asic.flow import FLOORPLAN_STEP, FRONTEND_TOOLS, POWER_STEP, STA_STE
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import liberty_area
 
+#: how activity_power.json's logic power is made (eqchip.power.sections.logic_power)
+LOGIC_POWER_METHOD = ("every OpenSTA report_power group but Macro: OpenSTA switching and "
+                      "leakage + internal power from the Liberty internal_power tables "
+                      "(eqchip.power.internal_power); vectorless: OpenSTA's default activities, "
+                      "annotated: one simulated training step")
+
 SCHEMA = "eqchip.metrics/1"
 SYNTHESIS_STEP = "synthesis"
 
@@ -150,10 +156,9 @@ def collect_metrics(proj, info: RunInfo,  # noqa: ANN001
             "placements": [{"instance": p.instance, "x_um": p.x, "y_um": p.y,
                             "orientation": p.orientation} for p in floorplan.placements]}
 
-    # ---- timing and power (eqchip's sta task) ---------------------------------------------
+    # ---- timing (eqchip's sta task) ---------------------------------------------------------
     sta = _step_json(info.job_dir, STA_STEP, "sta.json", done)
     out["timing"] = None
-    out["power"] = None
     if sta:
         setup = sta.get("setup_slack_ns")
         hold = sta.get("hold_slack_ns")
@@ -171,32 +176,16 @@ def collect_metrics(proj, info: RunInfo,  # noqa: ANN001
             "achievable_freq_mhz": sta.get("fmax_mhz"),
             "met": None if setup is None or hold is None else (setup >= 0.0 and hold >= 0.0),
         }
-        groups = sta.get("power_groups_w") or {}
-        macros = sta.get("macro_instances") or []
-        total = groups.get("total")
-        if total:
-            mac = {k: sum(float(m[k]) for m in macros)
-                   for k in ("internal", "switching", "leakage", "total")}
-            logic = {k: total[k] - mac[k] for k in mac}
-            out["power"] = {
-                "unit": "W",
-                "method": "vectorless (OpenSTA report_power)",
-                "input_activity": sta.get("input_activity"),
-                "total": total["total"],
-                "internal": total["internal"],
-                "switching": total["switching"],
-                "leakage": total["leakage"],
-                "logic": logic,
-                "macros": mac,
-                "groups": groups,
-            }
 
-    # ---- activity-annotated logic power (the synthesis.power node) ---------------------------
-    # the one computation of logic power: report.json takes the same file
+    # ---- logic power (the synthesis.power node) ---------------------------------------------
+    # the one computation of logic power: report.json's power.logic is the same file's
     ap = _step_json(info.job_dir, POWER_STEP, "activity_power.json", done)
+    source = f"{POWER_STEP} reports/activity_power.json"
+    out["power"] = None if not ap or not ap.get("logic") else {
+        "stage": "post-synthesis (standard cells; the MRAM macros are in report.json's energy)",
+        "source": source, "method": LOGIC_POWER_METHOD, "logic": ap["logic"]}
     out["activity_power"] = None if not ap else {
-        "source": f"{POWER_STEP} reports/activity_power.json",
-        "logic": ap.get("logic"), "counters": ap.get("counters"), "notes": ap.get("notes")}
+        "source": source, "counters": ap.get("counters"), "notes": ap.get("notes")}
 
     # ---- post-layout figures (OpenROAD's own per-step records) ----------------------------
     # None until a place-and-route step completed; each figure names its step

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eqchip.asic.tasks.floorplan_size import STEP as FLOORPLAN_STEP
-from eqchip.asic.tasks.sta_debian import parse_power_report
+from eqchip.power.power import report_power_groups
 
 PNR_PREFIXES = ("floorplan.", "place.", "cts.", "route.", "dfm.")
 METRICS_REPORT = "reports/metrics.json"
@@ -85,7 +85,7 @@ def post_route(steps: list[str], records: Callable[[str], StepRecords | None]) -
     clock = None
     if total is not None:
         rec = recs[total["source"]]
-        groups = parse_power_report(rec.power_report) if rec.power_report else {}
+        groups = report_power_groups(rec.power_report) if rec.power_report else {}
         if "clock" in groups and groups.get("total", {}).get("total"):
             share = groups["clock"]["total"] / groups["total"]["total"]
             src = {"source": total["source"], "file": rec.power_report_name}

@@ -64,13 +64,13 @@ def flowgraph_rows(result: BuildResult) -> list[tuple[str, str, str]]:
     return [(n.step, f"{n.tool}/{n.task}", n.status or "not run") for n in result.state.nodes]
 
 
-def _annotated(metrics: dict) -> str:
-    """Logic power of one simulated training step (the synthesis.power node), or '-'."""
-    ap = metrics.get("activity_power") or {}
-    lp = (ap.get("logic") or {}).get("annotated")
+def _logic_power(metrics: dict, which: str) -> str:
+    """Logic power `which` (vectorless / annotated) of the synthesis.power node, or '-'."""
+    power = metrics.get("power") or {}
+    lp = (power.get("logic") or {}).get(which)
     if not lp:
         return "-"
-    return f"{_fmt(lp['total_w']['value'], ' W')}  (from {ap.get('source', 'synthesis.power')})"
+    return f"{_fmt(lp['total_w']['value'], ' W')}  (from {power.get('source', 'synthesis.power')})"
 
 
 def _summary(console: Console, result: BuildResult) -> None:
@@ -81,7 +81,6 @@ def _summary(console: Console, result: BuildResult) -> None:
     m = result.metrics
     area = m.get("area") or {}
     timing = m.get("timing") or {}
-    power = m.get("power") or {}
     cells = m.get("cells") or {}
     flow = m.get("flow") or {}
     console.kv(f"eqchip build {result.design}", [
@@ -96,8 +95,8 @@ def _summary(console: Console, result: BuildResult) -> None:
                             f"{_fmt(timing.get('setup_tns_ns'), ' ns')}"),
         ("achievable clock (post-synthesis)", _fmt(timing.get("achievable_freq_mhz"), " MHz")),
         ("timing met (post-synthesis)", _fmt(timing.get("met"))),
-        ("power total (post-synthesis, vectorless)", _fmt(power.get("total"), " W")),
-        ("logic power (activity-annotated)", _annotated(m)),
+        ("logic power (post-synthesis, vectorless)", _logic_power(m, "vectorless")),
+        ("logic power (activity-annotated)", _logic_power(m, "annotated")),
         *post_layout_rows(m),
         ("job", str(result.job_dir)),
         ("metrics", str(result.metrics_path)),

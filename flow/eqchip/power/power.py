@@ -21,6 +21,8 @@ from eqchip.fileio import write_text_atomic
 from eqchip.power.propagate import CLOCK, Annotation
 
 GROUPS = ("Sequential", "Combinational", "Macro", "Pad")
+#: every row of the group table (OpenROAD adds Clock), Total last
+GROUPS_ALL = ("Sequential", "Combinational", "Clock", "Macro", "Pad", "Total")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,13 @@ class PowerReport:
     def as_dict(self) -> dict:
         return {"groups": {k: asdict(v) for k, v in self.groups.items()},
                 "total": asdict(self.total)}
+
+    def by_group(self) -> dict[str, dict[str, float]]:
+        """{group in lower case, total included: {internal, switching, leakage, total}} (W)."""
+        rows = {**self.groups, "Total": self.total}
+        return {name.lower(): {"internal": g.internal_w, "switching": g.switching_w,
+                               "leakage": g.leakage_w, "total": g.total_w}
+                for name, g in rows.items()}
 
 
 @dataclass
@@ -171,12 +180,16 @@ def _sections(text: str) -> dict[str, str]:
     return out
 
 
-_ROW = re.compile(r"^(Sequential|Combinational|Macro|Pad|Clock|Total)\s+"
-                  r"([-+0-9.eE]+)\s+([-+0-9.eE]+)\s+([-+0-9.eE]+)\s+([-+0-9.eE]+)", re.M)
+_NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+#: one group row of `report_power`: Debian's `sta` and OpenROAD's OpenSTA, leading blanks and a
+#: trailing percentage column allowed
+_ROW = re.compile(rf"^\s*({'|'.join(GROUPS_ALL)})\s+{_NUM}\s+{_NUM}\s+{_NUM}\s+{_NUM}"
+                  r"(?:\s+[\d.]+%)?\s*$", re.M)
 
 
 def parse_report_power(text: str) -> PowerReport:
-    """The group table of `report_power` (watts)."""
+    """The group table of `report_power` (watts): eqchip's one parser of it, for Debian's
+    `sta` (this module, the `synthesis.sta` task) and OpenROAD's reports (asic/postroute)."""
     groups: dict[str, PowerGroup] = {}
     total = None
     for m in _ROW.finditer(text):
@@ -188,3 +201,11 @@ def parse_report_power(text: str) -> PowerReport:
     if total is None:
         raise ToolError(f"cannot parse OpenSTA report_power output:\n{text[:400]}")
     return PowerReport(groups, total)
+
+
+def report_power_groups(text: str) -> dict[str, dict[str, float]]:
+    """`parse_report_power(text).by_group()`, or {} when `text` holds no complete table."""
+    try:
+        return parse_report_power(text).by_group()
+    except ToolError:
+        return {}

@@ -1,4 +1,5 @@
-# eqchip post-synthesis timing and power with OpenSTA 2.x (Debian's `sta`).
+# eqchip post-synthesis timing with OpenSTA 2.x (Debian's `sta`); its vectorless report_power
+# is SiliconCompiler's node metric only (eqchip's logic power: the synthesis.power node).
 # Inputs come from ./sta_inputs.tcl, written by PostSynthesisStaTask.pre_process():
 #   sta_top, sta_netlist, sta_liberty (list), sta_sdc (list), sta_macro_cells (list),
 #   sta_input_activity, sta_top_n
@@ -33,7 +34,7 @@ eqchip_metric holdslack [sta::format_time [sta::worst_slack_cmd min] 6]
 eqchip_metric setuptns [sta::format_time [sta::total_negative_slack_cmd max] 6]
 eqchip_metric holdtns [sta::format_time [sta::total_negative_slack_cmd min] 6]
 
-# Power of each macro instance (the rest is logic).
+# MRAM macro instances (their count is a node metric).
 set macro_insts {}
 foreach inst [get_cells *] {
     set ref [get_property $inst ref_name]
@@ -42,11 +43,4 @@ foreach inst [get_cells *] {
     }
 }
 eqchip_metric macros [llength $macro_insts]
-set fh [open reports/power_macros.rpt w]
-puts $fh "# instance ref internal_W switching_W leakage_W total_W"
-foreach inst $macro_insts {
-    set p [sta::instance_power $inst [sta::cmd_corner]]
-    puts $fh "[get_full_name $inst] [get_property $inst ref_name] [join $p { }]"
-}
-close $fh
 puts "EQCHIP_DONE"

@@ -1,11 +1,12 @@
-"""Post-synthesis static timing and vectorless power with OpenSTA 2.x (Debian's `sta`).
+"""Post-synthesis static timing with OpenSTA 2.x (Debian's `sta`).
 
 SiliconCompiler's own timing task needs OpenSTA >= 2.6.2. Debian's 2019 build cannot run SC's
 scripts, but called directly it reads liberty, Verilog and SDC and reports timing and power,
 which is what this task does: `setup()` declares the executable, version, script and log
 regexes; `pre_process()` writes the resolved inputs (`sta_inputs.tcl`); `post_process()`
-parses the reports into SC metrics (setup/hold slack and TNS, fmax, power, macros) and into
-`reports/sta.json`, the detailed breakdown eqchip's metrics.json is built from.
+parses the reports into SC metrics (setup/hold slack and TNS, fmax, macros, and OpenSTA's own
+vectorless power, which is not eqchip's logic power: see the synthesis.power node) and into
+`reports/sta.json`, the timing eqchip's metrics.json is built from.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from siliconcompiler import sc_open
 from siliconcompiler.asic import ASICTask
 
 from eqchip.fileio import write_json_atomic, write_text_atomic
+from eqchip.power.power import report_power_groups
 from eqchip.resources import pdk_cfg_dir
 
 
@@ -26,52 +28,7 @@ def script_dir() -> Path:
     return pdk_cfg_dir() / "sky130" / "opensta"
 
 
-POWER_GROUPS = ("Sequential", "Combinational", "Clock", "Macro", "Pad", "Total")
 _NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-
-
-_PRIMARY_POWER = re.compile(r'pg_pin\s*\(\s*"?(\w+)"?\s*\)\s*\{[^}]*?pg_type\s*:\s*"?primary_power')
-
-
-def liberty_for_sta(text: str) -> str | None:
-    """OpenSTA 2.0 (Debian) computes no internal power for `internal_power` groups without a
-    `related_pg_pin`, which sky130_fd_sc_hd's liberty omits. Return the text with the cell's
-    primary power pin named in every such group, or None when no change is needed."""
-    if "related_pg_pin" in text or "internal_power" not in text:
-        return None
-    m = _PRIMARY_POWER.search(text)
-    if not m:
-        return None
-    return re.sub(r"internal_power\s*\(\s*\)\s*\{",
-                  lambda g: f'{g.group(0)}\n related_pg_pin : "{m.group(1)}";', text)
-
-
-def parse_power_report(text: str) -> dict[str, dict[str, float]]:
-    """`report_power` table -> {group: {internal, switching, leakage, total}} in watts."""
-    out: dict[str, dict[str, float]] = {}
-    row = re.compile(rf"^\s*(\w+)\s+{_NUM}\s+{_NUM}\s+{_NUM}\s+{_NUM}(?:\s+[\d.]+%)?\s*$")
-    for line in text.splitlines():
-        m = row.match(line)
-        if m and m.group(1) in POWER_GROUPS:
-            vals = [float(m.group(i)) for i in range(2, 6)]
-            out[m.group(1).lower()] = dict(zip(("internal", "switching", "leakage", "total"),
-                                               vals, strict=True))
-    return out
-
-
-def parse_macro_power(text: str) -> list[dict[str, object]]:
-    """reports/power_macros.rpt -> one record per macro instance (watts)."""
-    rows: list[dict[str, object]] = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split()
-        if len(parts) < 6:
-            continue
-        nums = [float(x) for x in parts[2:6]]
-        rows.append({"instance": parts[0], "cell": parts[1], "internal": nums[0],
-                     "switching": nums[1], "leakage": nums[2], "total": nums[3]})
-    return rows
 
 
 def parse_metrics(log_text: str) -> dict[str, float]:
@@ -83,8 +40,8 @@ def parse_metrics(log_text: str) -> dict[str, float]:
 
 
 class PostSynthesisStaTask(ASICTask):
-    """Timing (setup/hold) and vectorless power of the synthesized netlist, MRAM macros
-    included through their liberty models."""
+    """Timing (setup/hold) of the synthesized netlist, MRAM macros included through their
+    liberty models; OpenSTA's vectorless power only as SC node metrics."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -172,7 +129,6 @@ class PostSynthesisStaTask(ASICTask):
     def pre_process(self) -> None:
         super().pre_process()
         liberty, macro_cells = self._liberty_files()
-        liberty = [self._sta_liberty(f, i) for i, f in enumerate(liberty)]
         sdc: list[str] = []
         for obj, key in self.get_fileset_file_keys("sdc"):
             sdc.extend(obj.find_files(*key))
@@ -190,20 +146,6 @@ class PostSynthesisStaTask(ASICTask):
                 f"set sta_top_n {self.get('var', 'top_n_paths')}\n")
         write_text_atomic(Path("sta_inputs.tcl"), text)
 
-    def _sta_liberty(self, path: str, n: int) -> str:
-        """`path`, or a node-local copy with the power pins OpenSTA 2.0 needs (inputs/)."""
-        import gzip
-
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-            fixed = liberty_for_sta(fh.read())
-        if fixed is None:
-            return path
-        name = os.path.basename(path).removesuffix(".gz").removesuffix(".lib")
-        out = os.path.abspath(os.path.join("inputs", f"sta_{n}_{name}.lib"))
-        write_text_atomic(Path(out), fixed)
-        return out
-
     def post_process(self) -> None:
         super().post_process()
         log = self.get_logpath("exe")
@@ -213,13 +155,9 @@ class PostSynthesisStaTask(ASICTask):
             raise RuntimeError(f"sta did not finish the eqchip script (no EQCHIP_DONE in {log})")
         values = parse_metrics(log_text)
         power: dict[str, dict[str, float]] = {}
-        macros: list[dict[str, object]] = []
         if os.path.exists("reports/power.rpt"):
             with sc_open("reports/power.rpt") as fh:
-                power = parse_power_report(fh.read())
-        if os.path.exists("reports/power_macros.rpt"):
-            with sc_open("reports/power_macros.rpt") as fh:
-                macros = parse_macro_power(fh.read())
+                power = report_power_groups(fh.read())
 
         for name in ("setupslack", "holdslack", "setuptns", "holdtns"):
             if name in values:
@@ -239,6 +177,9 @@ class PostSynthesisStaTask(ASICTask):
             self.record_metric("fmax", fmax_mhz * 1e6, source_file=[log], source_unit="Hz")
         if "macros" in values:
             self.record_metric("macros", int(values["macros"]), source_file=[log])
+        # OpenSTA's vectorless power as SC's own node metrics only: Debian's OpenSTA 2.0 reads
+        # no internal power of sky130's cells (no related_pg_pin); eqchip's logic power is the
+        # synthesis.power node's (activity_power.json)
         if "total" in power:
             self.record_metric("peakpower", power["total"]["total"],
                                source_file=["reports/power.rpt"], source_unit="W")
@@ -252,8 +193,5 @@ class PostSynthesisStaTask(ASICTask):
             "setup_tns_ns": values.get("setuptns"),
             "hold_tns_ns": values.get("holdtns"),
             "fmax_mhz": fmax_mhz,
-            "power_groups_w": power,
-            "macro_instances": macros,
-            "input_activity": self.get("var", "input_activity"),
         }
         write_json_atomic(Path("reports/sta.json"), detail)
