@@ -51,7 +51,7 @@ def test_build_state_round_trip_and_located_errors(tmp_path: Path) -> None:
 
 
 def test_metrics_model_requires_its_head(tmp_path: Path) -> None:
-    (tmp_path / "metrics.json").write_text(json.dumps({"schema": "eqchip.metrics/1"}))
+    (tmp_path / "metrics.json").write_text(json.dumps({"schema": "eqchip.metrics/2"}))
     with pytest.raises(EqchipError, match="metrics.json: design: Field required"):
         read_metrics(tmp_path)
 

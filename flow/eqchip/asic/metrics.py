@@ -19,7 +19,7 @@ LOGIC_POWER_METHOD = ("every OpenSTA report_power group but Macro: OpenSTA switc
                       "(eqchip.power.internal_power); vectorless: OpenSTA's default activities, "
                       "annotated: one simulated training step")
 
-SCHEMA = "eqchip.metrics/1"
+SCHEMA = "eqchip.metrics/2"
 SYNTHESIS_STEP = "synthesis"
 
 
