@@ -54,10 +54,13 @@ class FixedPoint(_Strict):
     weight_frac: int = Field(ge=1, le=31, description="Fraction bits of weights and biases")
     bias_bits: int = Field(ge=4, le=32, description="Bias width, signed, weight_frac fraction bits")
     acc_bits: int = Field(ge=8, le=64, description="Accumulator width, signed")
-    update_rounding: Literal["nearest", "stochastic"] = Field(
+    update_rounding: Literal["nearest", "stochastic", "mtj"] = Field(
         default="nearest",
         description="Rounding of weight and bias updates: nearest = round half up; stochastic = "
-                    "(d + u) >>> R with u the low R bits of the on-chip PRNG (see prng)")
+                    "(d + u) >>> R with u the low R bits of the on-chip PRNG (see prng); mtj = "
+                    "floor plus one LSB with the switching probability of an MTJ write pulse "
+                    "chosen by the remainder (the technology's stochastic_switching; prng.seed "
+                    "seeds only the simulation's stand-in for the device noise)")
 
 
 class EqProp(_Strict):
@@ -101,7 +104,9 @@ class EqProp(_Strict):
 
 class Prng(_Strict):
     """The on-chip pseudo-random generator of stochastic update rounding (docs/architecture.md,
-    "Stochastic rounding"). Used only with fixed_point.update_rounding: stochastic."""
+    "Stochastic rounding"). Used only with fixed_point.update_rounding: stochastic; with
+    update_rounding: mtj the chip has no generator and `seed` seeds the simulation's stand-in
+    for the MTJ's thermal noise ("MTJ stochastic switching")."""
 
     kind: Literal["xorshift32"] = Field(
         default="xorshift32", description="Generator: one 32-bit xorshift per lane (32 random bits "
