@@ -14,9 +14,14 @@ order and positions), so that RTL == golden holds bit for bit.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from eqchip.config.arch import mtj_thresholds
+from eqchip.config.arch import Arch, mtj_thresholds
+
+if TYPE_CHECKING:
+    from eqchip.golden.model import TrainStep
 
 
 def pulse_levels(rem: np.ndarray, probs: tuple[int, ...], prob_bits: int, r: int) -> np.ndarray:
@@ -47,3 +52,20 @@ def level_counts(d: np.ndarray, r: int, probs: tuple[int, ...], prob_bits: int) 
         return np.zeros(k, np.int64)
     level = pulse_levels(np.asarray(d, np.int64) & ((1 << r) - 1), probs, prob_bits, r)
     return np.bincount(level.reshape(-1), minlength=k + 2)[1:k + 1].astype(np.int64)
+
+
+def step_attempts(arch: Arch, x: np.ndarray, step: TrainStep) -> np.ndarray:
+    """Attempted stochastic writes per pulse level 1..K of one training operation (weights and
+    biases), from the pair the operation updated with (docs/architecture.md)."""
+    counts = np.zeros(len(arch.mtj_probs) - 2, np.int64)
+    if not arch.mtj:
+        return counts
+    a = [np.asarray(x)] + list(step.s_plus)
+    b = [np.asarray(x)] + list(step.s_minus if step.s_minus is not None else step.s_free)
+    pr, pb = arch.mtj_probs, arch.mtj_prob_bits
+    for m in arch.matrices:
+        lo, hi = m.index, m.index + 1
+        d = np.outer(a[hi], a[lo]) - np.outer(b[hi], b[lo])
+        counts += level_counts(d, m.w_update_shift, pr, pb)
+        counts += level_counts(a[hi] - b[hi], m.b_update_shift, pr, pb)
+    return counts
