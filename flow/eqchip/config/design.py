@@ -172,6 +172,13 @@ class Training(_Strict):
     test_size: int = Field(default=360, ge=1, description="Samples held out for testing")
 
 
+class ReportOptions(_Strict):
+    compare_with: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,47}$",
+        description="Reference design whose build in the same build root (<root>/<name>) the "
+                    "report compares per synapse (energy, area, bits, accuracy), e.g. digits")
+
+
 class Design(_Strict):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,47}$",
                       description="Plain identifier; prefixes every generated module")
@@ -189,6 +196,7 @@ class Design(_Strict):
     flow: FlowOptions = FlowOptions()
     training: Training = Training()
     prng: Prng = Prng()
+    report: ReportOptions = ReportOptions()
 
     @field_validator("description")
     @classmethod
