@@ -55,9 +55,9 @@ class Arch:
     macro_module: str
     matrices: tuple[MatrixArch, ...]
     clock_period_ns: float
-    update_rounding: str = "nearest"      # "nearest" or "stochastic" (fixed_point.update_rounding)
+    update_rounding: str = "nearest"      # "nearest", "stochastic" or "mtj" (fixed_point.*)
     prng_seeds: tuple[int, ...] = ()      # stochastic / mtj: xorshift32 seed of lanes 0..M
-    mtj_probs: tuple[int, ...] = ()       # mtj: P_sw of pulse levels 0..K in 2^-mtj_prob_bits
+    mtj_probs: tuple[int, ...] = ()       # mtj: P_sw of pulse levels 0..K+1, x 2^mtj_prob_bits
     mtj_prob_bits: int = 0
 
     @property
