@@ -44,6 +44,7 @@ CHUNK_BYTES = 1 << 24
 _SCALAR = np.zeros(256, bool)
 _SCALAR[[ord(c) for c in "01xXzZ"]] = True
 _MAX_ID = 9                          # 95**9 < 2**63: an identifier's key fits an int64
+_LUT_ID = 3
 
 
 @dataclass
@@ -123,6 +124,11 @@ class _Reader:
         self.keys = np.array([k for k, _ in keys], np.int64)
         self.key_codes = [c for _, c in keys]
         self.id_len = max(len(c) for c in all_codes)
+        # identifiers of up to 3 characters (830k signals): a direct table key -> index
+        self.lut: np.ndarray | None = None
+        if self.id_len <= _LUT_ID:
+            self.lut = np.full(95 ** self.id_len, -1, np.int32)
+            self.lut[self.keys] = np.arange(len(self.keys), dtype=np.int32)
         # per key index: slot base (-1: not tracked), width, control flag
         self.k_base = np.array([self.codes.get(c, (-1, 0))[0] for c in self.key_codes],
                                np.int64)
@@ -179,12 +185,17 @@ class _Reader:
         sc = np.flatnonzero(_SCALAR[first])
         s_len = ends[sc] - starts[sc] - 1
         key = np.zeros(len(sc), np.int64)
+        at = starts[sc] + 1
         for i in range(self.id_len):
-            m = s_len > i
-            key[m] += (a[starts[sc[m]] + 1 + i].astype(np.int64) - 32) * 95 ** i
-        key[s_len > self.id_len] = -1
-        pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
-        hit = self.keys[pos] == key
+            byte = a[np.minimum(at + i, len(a) - 1)].astype(np.int64) - 32
+            key += np.where(s_len > i, byte * 95 ** i, 0)
+        key[(s_len > self.id_len) | (s_len < 1)] = -1
+        if self.lut is not None:
+            pos = self.lut[np.maximum(key, 0)]
+            hit = (pos >= 0) & (key >= 0)
+        else:
+            pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+            hit = self.keys[pos] == key
         sc, pos = sc[hit], pos[hit]
         s_val = (first[sc] == 49).astype(np.uint8)
         # vector lines ('b'), and scalars of vector signals: per line in Python (few)
