@@ -151,14 +151,13 @@ def test_gate_level_stream_equals_the_full_vcd(small_build, pdk_root, tmp_path):
     macros = sorted(c.name for c in nl.cells if c.type == spec.name)
     assert macros
     vcd = gate_level_vcd(loaded, netlist, lib, tmp_path / "file")
-    sa = step_activity(vcd)
-    inf = leading_activity(sa, 50)
+    sa = step_activity(vcd)      # (the inference window is compared on the small VCDs above)
     run = gate_level_activity(loaded, netlist, lib, tmp_path / "stream", macros, 50)
     st = run.stream
     assert not run.pipe.exists() and run.sim_seconds > 0
     assert st.bytes_read < vcd.stat().st_size / 3       # the cell instances' insides left out
+    assert st.inference is not None and st.inference.window.cycles == 50
     _same(st.step, sa.activity)
-    _same(st.inference, inf.activity)
     gsa = from_activity(run.pipe, st.scope, st.step, st.n_windows)
     assert gsa.rates == {k: v for k, v in sa.rates.items() if k in gsa.rates}
     liberty = read_liberty(lib)

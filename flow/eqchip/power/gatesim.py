@@ -3,9 +3,16 @@
 Yosys turns the Liberty cells into simulatable Verilog (`read_liberty` keeps each cell's
 `function` and `ff` groups); Icarus runs the netlist, these cell models and the behavioural MRAM
 model under the same cocotb test (`eqchip.sim.tb_accel`) that checks the RTL against the golden
-model, so the gate-level run is checked bit for bit too. The VCD of its first training
-operation gives the zero-delay toggle rate of every net of the netlist: the reference the
-RTL-plus-propagation estimate (`eqchip.power.propagate`) is compared with.
+model, so the gate-level run is checked bit for bit too. The run is the RTL VCD's (reset, host
+load, one training operation on the same sample), and its VCD gives the zero-delay toggle rate
+of every net of the netlist: the reference the RTL-plus-propagation estimate
+(`eqchip.power.propagate`) is compared with.
+
+`gate_level_activity` (the build's way) dumps only the netlist's own nets and the MRAM macros'
+ports, into a named pipe that `eqchip.power.vcdstream` reads while Icarus writes: disk and
+memory stay bounded whatever the design's size, the cost is simulation time.
+`gate_level_vcd` writes every signal, cell insides included, to a file: the reference the
+streamed run is tested against, for small designs.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from eqchip.power.vcd import (
 )
 
 #: bytes read from the stream per chunk (cut back to the last timestamp line in it)
-CHUNK_BYTES = 1 << 24
+CHUNK_BYTES = 1 << 21
 _SCALAR = np.zeros(256, bool)
 _SCALAR[[ord(c) for c in "01xXzZ"]] = True
 _MAX_ID = 9                          # 95**9 < 2**63: an identifier's key fits an int64
