@@ -67,6 +67,7 @@ def main() -> None:
         ("design", loaded.name), ("cells", f"{len(nl.cells)}"),
         ("training-step cycles", f"{rtl.cycles}"), ("cell-cycles", f"{cell_cycles:.3e}"),
     ]
+    rss_before = _peak_mb()[0]
     t0 = time.perf_counter()
     run = gate_level_activity(loaded, v.netlist, liberty, work / "stream", macros, n_inf)
     wall = time.perf_counter() - t0
@@ -74,8 +75,10 @@ def main() -> None:
     rows += [
         ("stream: wall s (cell models, build, simulation)", f"{wall:.1f}"),
         ("stream: simulation s", f"{run.sim_seconds:.1f}"),
+        ("stream: simulator CPU s (build + run)", f"{run.sim_cpu_seconds:.1f}"),
         ("stream: VCD reader CPU s", f"{run.reader_cpu_seconds:.1f}"),
-        ("stream: cell-cycles per simulation s", f"{cell_cycles / run.sim_seconds:.3e}"),
+        ("stream: cell-cycles per simulator CPU s",
+         f"{cell_cycles / max(run.sim_cpu_seconds, 1e-9):.3e}"),
         ("stream: VCD bytes streamed (not on disk)", f"{st.bytes_read:.3e}"),
         ("stream: value changes read", f"{st.value_changes:.3e}"),
         ("stream: gate-level cycles / MRAM reads / writes",
@@ -94,11 +97,13 @@ def main() -> None:
                  ("file: VCD bytes on disk", f"{vcd.stat().st_size:.3e}"),
                  ("file: reading the VCD s (step + inference)", f"{t2 - t1:.1f}")]
     me, child = _peak_mb()
-    rows += [("peak RSS MB: this process (reader)", f"{me:.0f}"),
+    rows += [("peak RSS MB: this process before the gate-level run (netlist, RTL VCD)",
+              f"{rss_before:.0f}"),
+             ("peak RSS MB: this process after it (+ the VCD reader)", f"{me:.0f}"),
              ("peak RSS MB: largest child (vvp)", f"{child:.0f}")]
     width = max(len(k) for k, _ in rows)
     for k, val in rows:
-        print(f"{k:<{width}}  {val}")
+        sys.stdout.write(f"{k:<{width}}  {val}\n")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 import threading
@@ -84,6 +85,7 @@ class GateLevelRun:
     stream: StreamActivity
     pipe: Path                      # the named pipe the VCD went through (removed after)
     sim_seconds: float              # wall time of the simulator run (reader in parallel)
+    sim_cpu_seconds: float          # CPU time of the simulator's build and run
     reader_cpu_seconds: float       # CPU time of the reader thread
     build_seconds: float
 
@@ -211,20 +213,28 @@ def gate_level_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work
                                  result=str(work / "result.json"))
         reader = _PipeReader(pipe, inference_cycles)
         reader.start()
+        cpu0 = _children_cpu()
         try:
             run = run_testbench(src, cfg, work, build_dir=work / "build_gl",
                                 log_path=log_path, timeout_s=timeout_s,
                                 what=f"gate-level simulation of {loaded.name}")
         finally:
             reader.finish()
+        cpu = _children_cpu() - cpu0
         _check(run, loaded, log_path)
         if reader.error is not None:
             raise reader.error
         assert reader.result is not None
-        return GateLevelRun(reader.result, pipe, run.run_seconds, reader.cpu_seconds,
+        return GateLevelRun(reader.result, pipe, run.run_seconds, cpu, reader.cpu_seconds,
                             run.build_seconds)
     finally:
         pipe.unlink(missing_ok=True)
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished child processes."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 class _PipeReader(threading.Thread):
