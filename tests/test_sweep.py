@@ -1,6 +1,7 @@
 """`eqchip sweep`: spec and points (fast), then real sweeps of designs/sweeps/tiny_clock.yaml:
-killed and resumed locally, the Pareto front checked on its results, the same sweep through a
-real Slurm cluster (its jobcomp log proves the jobs), failed points recorded with their log."""
+killed and resumed locally, the Pareto front checked on its results, one of its points through
+a real Slurm cluster (its jobcomp log proves the jobs), failed points recorded with their log,
+one sweep per folder, SIGTERM ending a running sweep's whole process tree."""
 
 from __future__ import annotations
 
@@ -179,14 +180,24 @@ def _jobcomp(path: Path) -> list[dict[str, str]]:
 
 def test_slurm_sweep_matches_local(local_sweep: Path, slurm_cluster: Path,
                                    tmp_path: Path) -> None:
+    """The faster point of tiny_clock (and its invalid one) swept through the Slurm cluster:
+    Slurm's own record shows its training, report and every flow step as completed jobs, and
+    the results equal the local run's for the same point. (One point: a second would go
+    through the same code again, and costs a build.)"""
     work = tmp_path / "work"
     work.mkdir()
     out = work / "out"
-    proc = _eqchip("sweep", str(TINY), "-o", str(out), "--jobs", "2", "--scheduler", "slurm",
+    one = work / "tiny_clock.yaml"                 # the same points: the ids hash the design
+    one.write_text(TINY.read_text().replace("base: ../small.yaml",
+                                            f"base: {REPO / 'designs' / 'small.yaml'}")
+                   .replace("clock.freq_mhz: [50, 20]", "clock.freq_mhz: [50]"))
+    points = expand(*load_sweep(one))
+    ids = [p.id for p in points if p.valid]
+    assert len(ids) == 1 and ids[0] in _valid_ids() and len(points) == 2
+    proc = _eqchip("sweep", str(one), "-o", str(out), "--jobs", "2", "--scheduler", "slurm",
                    cwd=work)
     log = slurm_cluster / "slurmctld.log"
     assert proc.returncode == 0, proc.stdout + proc.stderr + log.read_text()[-3000:]
-    ids = _valid_ids()
     # Slurm's own record of finished jobs, those submitted from this sweep's folder
     jobs = [j for j in _jobcomp(slurm_cluster / "jobcomp.log")
             if Path(j.get("WorkDir", "")).resolve() == work.resolve()]
@@ -196,15 +207,16 @@ def test_slurm_sweep_matches_local(local_sweep: Path, slurm_cluster: Path,
         assert f"eqchip-{i}-train" in names and f"eqchip-{i}-report" in names
     for step in ("elaborate_0", "synthesis_0", "synthesis.sta_0"):
         assert sum(n.endswith(f"_{step}") for n in names) == len(ids), names
-    local = read_table(local_sweep / "results.json")
+    local = {r.result.id: r.result for r in read_table(local_sweep / "results.json").rows}
     slurm = read_table(out / "results.json")
-    assert [r.result.id for r in slurm.rows] == [r.result.id for r in local.rows]
-    for a, b in zip(local.rows, slurm.rows, strict=True):
-        assert a.result.status == b.result.status
-        assert b.result.scheduler == ("slurm" if b.result.status == "ok" else "local")
+    assert [r.result.id for r in slurm.rows] == [p.id for p in points]
+    for b in (r.result for r in slurm.rows):
+        a = local[b.id]
+        assert a.status == b.status
+        assert b.scheduler == ("slurm" if b.status == "ok" else "local")
         for m in METRICS:
-            assert getattr(a.result, m) == getattr(b.result, m), (a.result.id, m)
-    assert slurm.front == local.front and slurm.best == local.best
+            assert getattr(a, m) == getattr(b, m), (b.id, m)
+    assert slurm.front == ids and slurm.best == ids[0]
 
 
 def test_failed_points_are_recorded_and_do_not_stop_the_others(pdk_root: Path,
