@@ -1,8 +1,12 @@
-"""Shared pytest fixtures: where the repository, designs and PDK are."""
+"""Shared pytest fixtures: where the repository, designs and PDK are, the session's build of
+designs/small.yaml, a local Slurm cluster; and the grouping of tests for pytest-xdist."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,21 +50,46 @@ def tmp_out(tmp_path: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def small_build(pdk_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """build/<design> of designs/small.yaml after `eqchip build --no-report` (the steps that
-    run here). Shared by the tests that only read a build; copy it before changing anything."""
-    import subprocess
-    import sys
+@dataclass(frozen=True)
+class SmallBuild:
+    """`eqchip build designs/small.yaml --build-dir <root>` as run once for the session."""
 
-    root = tmp_path_factory.mktemp("shared_build")
-    proc = subprocess.run([sys.executable, "-m", "eqchip", "build", str(REPO / "designs" /
-                                                                       "small.yaml"),
-                           "--build-dir", str(root), "--no-report"], capture_output=True,
-                          text=True)
+    root: Path                   # the --build-dir
+    proc: subprocess.CompletedProcess[str]
+
+    @property
+    def dir(self) -> Path:       # <root>/small
+        return self.root / "small"
+
+
+@pytest.fixture(scope="session")
+def small_build_run(pdk_root: Path, tmp_path_factory: pytest.TempPathFactory) -> SmallBuild:
+    """THE build of designs/small.yaml for the session: `eqchip build` with its report, as far
+    as this machine's tools go (exit 5 where OpenROAD is missing). Every test that needs small
+    built unchanged uses it (test_build, test_handoff, test_report, test_regress_e2e, ...); one
+    build takes a minute or more, so no test builds small again unless rebuilding is what it
+    checks.
+
+    Tests read it. A test that reruns the build in place (nothing changed: SiliconCompiler
+    resumes, a few seconds) must leave it as it found it; a test that changes anything copies
+    it first (`shutil.copytree(..., symlinks=True)`). A copy does not resume: SiliconCompiler's
+    manifests and build_state.json hold the absolute paths of this folder, so building into a
+    copy reruns every step and the copy's records point into this folder until then.
+    Under pytest-xdist all its users run on one worker (see `pytest_collection_modifyitems`)."""
+    root = tmp_path_factory.mktemp("small_build")
+    proc = subprocess.run([sys.executable, "-m", "eqchip", "build",
+                           str(REPO / "designs" / "small.yaml"), "--build-dir", str(root)],
+                          cwd=root, capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "COLUMNS": "200"})
     # exit 5: stopped where OpenROAD is missing; 0: the whole flow ran
     assert proc.returncode in (0, 5), proc.stdout + proc.stderr
-    return root / "small"
+    return SmallBuild(root, proc)
+
+
+@pytest.fixture(scope="session")
+def small_build(small_build_run: SmallBuild) -> Path:
+    """<root>/small of the session's build of designs/small.yaml (see `small_build_run`)."""
+    return small_build_run.dir
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +129,49 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory):
             os.environ.pop("SLURM_CONF", None)
         else:
             os.environ["SLURM_CONF"] = old
+
+
+# --- pytest-xdist -----------------------------------------------------------------------------
+# Fixtures of module or session scope are made once per worker process. Tests that share one
+# (through any fixture they use) are put in one `xdist_group`, so that with `--dist loadgroup`
+# they all run on one worker and it is made once: the build of small, a sweep, the Slurm
+# cluster (its daemons are started once). Without xdist the marks change nothing.
+
+#: shared fixtures that are cheap to make in every worker
+_CHEAP = frozenset({"repo_root", "designs_dir", "pdk_root", "tmp_path_factory", "worker_id",
+                    "testrun_uid", "monkeypatch", "capsys", "request"})
+
+
+def _shared_fixtures(item: pytest.Item) -> list[str]:
+    """Keys of the module/session-scoped fixtures `item` uses (directly or not)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return []
+    keys = []
+    for name, defs in info.name2fixturedefs.items():
+        if name in _CHEAP or not defs:
+            continue
+        d = defs[-1]
+        if d.scope in ("module", "package", "session", "class"):
+            keys.append(f"{d.baseid}::{name}")
+    return keys
+
+
+@pytest.hookimpl(tryfirst=True)       # before xdist turns the marks into work units
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    parent: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    used = {item.nodeid: _shared_fixtures(item) for item in items}
+    for keys in used.values():                 # fixtures used by one test: one group
+        for k in keys[1:]:
+            parent[find(k)] = find(keys[0])
+    for item in items:
+        keys = used[item.nodeid]
+        if keys:
+            item.add_marker(pytest.mark.xdist_group(find(keys[0])))

@@ -26,13 +26,12 @@ def eqchip(args: list[str], cwd: Path, env: dict[str, str] | None = None,
 
 
 @pytest.fixture(scope="module")
-def small(pdk_root: Path, designs_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("small_build")
-    proc = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(out / "build")],
-                  cwd=out)
-    metrics = out / "build" / "small" / "metrics.json"
-    assert metrics.is_file(), proc.stdout + proc.stderr
-    return proc, out / "build", json.loads(metrics.read_text())
+def small(small_build_run):
+    """The session's build of small.yaml (tests/conftest.py: `eqchip build` with its report):
+    (the finished process, the --build-dir, its metrics.json)."""
+    metrics = small_build_run.dir / "metrics.json"
+    assert metrics.is_file(), small_build_run.proc.stdout + small_build_run.proc.stderr
+    return small_build_run.proc, small_build_run.root, json.loads(metrics.read_text())
 
 
 @pytest.mark.slow
@@ -126,7 +125,8 @@ def test_small_areas_power_timing(small) -> None:
 @pytest.mark.slow
 def test_rerun_resumes_instead_of_starting_over(small, designs_dir: Path) -> None:
     """A rebuild with nothing changed reruns no node and leaves metrics.json and
-    build_state.json byte-identical, report.json identical apart from its timestamp."""
+    build_state.json byte-identical, report.json identical apart from its timestamp. (It
+    rebuilds the session's build in place: a copy elsewhere would not resume.)"""
     proc0, build, _ = small
     d = build / "small"
     node = d / "job0" / "synthesis" / "0"
@@ -149,9 +149,11 @@ def test_rerun_resumes_instead_of_starting_over(small, designs_dir: Path) -> Non
 def test_report_failure_is_not_silent(small, designs_dir: Path) -> None:
     """A report that cannot be written (the activity and power record it reads is damaged
     here) fails the build with a non-zero exit that is not 5, and the missing-tools notice is
-    still shown."""
+    still shown. The session's build is used in place (a copy would not resume): the record is
+    restored afterwards and a rebuild, which resumes, writes the report again."""
     proc0, build, _ = small
-    rec = build / "small" / "job0" / "synthesis.power" / "0" / "reports" / "activity_power.json"
+    d = build / "small"
+    rec = d / "job0" / "synthesis.power" / "0" / "reports" / "activity_power.json"
     good = rec.read_bytes()
     stat = rec.stat()
     rec.write_text("{ damaged")
@@ -162,11 +164,15 @@ def test_report_failure_is_not_silent(small, designs_dir: Path) -> None:
     finally:
         rec.write_bytes(good)
         os.utime(rec, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        again = eqchip(["build", str(designs_dir / "small.yaml"), "--build-dir", str(build)],
+                       cwd=build.parent)
     assert proc.returncode not in (0, 5), proc.stdout + proc.stderr
     assert "report of " in proc.stderr and "failed" in proc.stderr
     assert "Traceback" not in proc.stderr
     if proc0.returncode == 5:
         assert "warning: flow incomplete" in proc.stderr
+    assert again.returncode == proc0.returncode, again.stdout + again.stderr
+    assert (d / "report.json").is_file()
 
 
 @pytest.mark.slow
@@ -178,7 +184,7 @@ def test_shorter_rebuild_reports_only_its_own_steps(small, designs_dir: Path,
     _, build, m0 = small
     assert m0["area"] and m0["timing"]              # the copy starts with real numbers
     copy = tmp_path / "build"
-    shutil.copytree(build, copy)
+    shutil.copytree(build, copy, symlinks=True)
     d = copy / "small"
     for name in ("report.json", "report.md", "report.html"):   # an older report, if gone
         if not (d / name).exists():                             # (reruns with --no-report)

@@ -3,6 +3,7 @@ from outside the checkout."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -55,14 +56,18 @@ def test_wheel_installs_and_renders_outside_checkout(wheel: Path, tmp_path: Path
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
     work = tmp_path / "elsewhere"
     work.mkdir()
+    # the installed wheel, not a checkout a PYTHONPATH of the caller may point at
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run([str(py), "-c", "import eqchip, eqchip.resources as r;"
                             "print(eqchip.__file__); print(r.templates_dir())"],
-                           cwd=work, capture_output=True, text=True, check=True).stdout.split()
+                           cwd=work, capture_output=True, text=True, check=True,
+                           env=env).stdout.split()
     assert all(str(venv) in w for w in where), where
-    assert subprocess.run([str(exe), "--help"], cwd=work, capture_output=True).returncode == 0
+    assert subprocess.run([str(exe), "--help"], cwd=work, capture_output=True,
+                          env=env).returncode == 0
     for design in ("small", str(repo_root / "designs" / "digits.yaml")):
         out = work / Path(design).stem
         proc = subprocess.run([str(exe), "render", design, "-o", str(out)], cwd=work,
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, env=env)
         assert proc.returncode == 0, proc.stderr
         assert list((out / "rtl").glob("*.sv")), proc.stdout

@@ -1,6 +1,7 @@
 """`eqchip sweep`: spec and points (fast), then real sweeps of designs/sweeps/tiny_clock.yaml:
-killed and resumed locally, the Pareto front checked on its results, the same sweep through a
-real Slurm cluster (its jobcomp log proves the jobs), failed points recorded with their log."""
+killed and resumed locally, the Pareto front checked on its results, one of its points through
+a real Slurm cluster (its jobcomp log proves the jobs), failed points recorded with their log,
+one sweep per folder, SIGTERM ending a running sweep's whole process tree."""
 
 from __future__ import annotations
 
@@ -179,14 +180,24 @@ def _jobcomp(path: Path) -> list[dict[str, str]]:
 
 def test_slurm_sweep_matches_local(local_sweep: Path, slurm_cluster: Path,
                                    tmp_path: Path) -> None:
+    """The faster point of tiny_clock (and its invalid one) swept through the Slurm cluster:
+    Slurm's own record shows its training, report and every flow step as completed jobs, and
+    the results equal the local run's for the same point. (One point: a second would go
+    through the same code again, and costs a build.)"""
     work = tmp_path / "work"
     work.mkdir()
     out = work / "out"
-    proc = _eqchip("sweep", str(TINY), "-o", str(out), "--jobs", "2", "--scheduler", "slurm",
+    one = work / "tiny_clock.yaml"                 # the same points: the ids hash the design
+    one.write_text(TINY.read_text().replace("base: ../small.yaml",
+                                            f"base: {REPO / 'designs' / 'small.yaml'}")
+                   .replace("clock.freq_mhz: [50, 20]", "clock.freq_mhz: [50]"))
+    points = expand(*load_sweep(one))
+    ids = [p.id for p in points if p.valid]
+    assert len(ids) == 1 and ids[0] in _valid_ids() and len(points) == 2
+    proc = _eqchip("sweep", str(one), "-o", str(out), "--jobs", "2", "--scheduler", "slurm",
                    cwd=work)
     log = slurm_cluster / "slurmctld.log"
     assert proc.returncode == 0, proc.stdout + proc.stderr + log.read_text()[-3000:]
-    ids = _valid_ids()
     # Slurm's own record of finished jobs, those submitted from this sweep's folder
     jobs = [j for j in _jobcomp(slurm_cluster / "jobcomp.log")
             if Path(j.get("WorkDir", "")).resolve() == work.resolve()]
@@ -196,25 +207,37 @@ def test_slurm_sweep_matches_local(local_sweep: Path, slurm_cluster: Path,
         assert f"eqchip-{i}-train" in names and f"eqchip-{i}-report" in names
     for step in ("elaborate_0", "synthesis_0", "synthesis.sta_0"):
         assert sum(n.endswith(f"_{step}") for n in names) == len(ids), names
-    local = read_table(local_sweep / "results.json")
+    local = {r.result.id: r.result for r in read_table(local_sweep / "results.json").rows}
     slurm = read_table(out / "results.json")
-    assert [r.result.id for r in slurm.rows] == [r.result.id for r in local.rows]
-    for a, b in zip(local.rows, slurm.rows, strict=True):
-        assert a.result.status == b.result.status
-        assert b.result.scheduler == ("slurm" if b.result.status == "ok" else "local")
+    assert [r.result.id for r in slurm.rows] == [p.id for p in points]
+    for b in (r.result for r in slurm.rows):
+        a = local[b.id]
+        assert a.status == b.status
+        assert b.scheduler == ("slurm" if b.status == "ok" else "local")
         for m in METRICS:
-            assert getattr(a.result, m) == getattr(b.result, m), (a.result.id, m)
-    assert slurm.front == local.front and slurm.best == local.best
+            assert getattr(a, m) == getattr(b, m), (b.id, m)
+    assert slurm.front == ids and slurm.best == ids[0]
 
 
 def test_failed_points_are_recorded_and_do_not_stop_the_others(pdk_root: Path,
                                                                tmp_path: Path) -> None:
     """Every build fails (PDK_ROOT points nowhere): each point gets a failed record with its
-    log, the sweep still tabulates all of them and exits 1 naming the logs."""
+    log, the sweep still tabulates all of them and exits 1 naming the logs. The folder's lock
+    record of a sweep that was killed (no process holds the lock) is taken over, with a
+    warning."""
+    from eqchip.buildlock import LOCK_NAME
+
     out = tmp_path / "out"
-    env = {**os.environ, "PDK_ROOT": str(tmp_path / "no_pdk")}
+    out.mkdir()
+    dead = {"pid": 999999999, "started_utc": "2026-01-01T00:00:00Z",
+            "command": "eqchip sweep tiny_clock (killed)"}
+    (out / LOCK_NAME).write_text(json.dumps(dead) + "\n")
+    env = {**os.environ, "PDK_ROOT": str(tmp_path / "no_pdk"), "COLUMNS": "200"}
     proc = _eqchip("sweep", str(TINY), "-o", str(out), "--jobs", "1", env=env, timeout=600)
     assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "taking over the lock of a build that ended without releasing it (pid 999999999" \
+        in proc.stderr.replace("\n", " ")
+    assert (out / LOCK_NAME).read_text() == ""          # released at the end
     assert "Traceback" not in proc.stderr
     assert "points failed" in proc.stderr and "point.log" in proc.stderr
     doc = json.loads((out / "results.json").read_text())
@@ -231,13 +254,73 @@ def test_failed_points_are_recorded_and_do_not_stop_the_others(pdk_root: Path,
 
 
 def test_one_sweep_per_folder(tmp_path: Path) -> None:
-    import fcntl
+    """A sweep holds its folder's lock (eqchip.buildlock, a POSIX lock of this process, as a
+    running sweep holds it): a second sweep there is refused, naming the holder. (A lock left
+    by a sweep that ended is taken over: test_failed_points_are_recorded_...)"""
+    from eqchip.buildlock import build_lock
 
     out = tmp_path / "out"
-    out.mkdir()
-    with open(out / ".sweep.lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)     # as a running sweep holds it
+    with build_lock(out):
         proc = _eqchip("sweep", "tiny_clock", "-o", str(out), timeout=120)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert f"another eqchip sweep is running in {out}" in proc.stderr
+    assert proc.returncode == 7, proc.stdout + proc.stderr          # BuildLocked
+    assert f"{out} is in use by another eqchip build (pid {os.getpid()}, started " \
+        in proc.stderr
+    assert "give this sweep another folder (-o)" in proc.stderr
     assert not (out / "points").exists() and not (out / "results.json").exists()
+
+
+def test_sigterm_ends_the_sweep_tree_and_a_second_sweep_is_refused(pdk_root: Path,
+                                                                   tmp_path: Path) -> None:
+    """While a sweep runs its first point, a second sweep into its folder is refused (exit 7,
+    naming the first); `kill <pid>` of the sweep ends every process it started and exits 143
+    with one line; nothing looks finished."""
+    import psutil
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "eqchip", "sweep", str(TINY), "-o", str(out),
+                             "--jobs", "1"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    try:
+        kids: list[psutil.Process] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                kids = psutil.Process(proc.pid).children(recursive=True)
+                cmds = [" ".join(k.cmdline()) for k in kids]
+            except psutil.Error:
+                cmds = []
+            # the point's worker and a step it started (training or the build's tools)
+            if any("eqchip.sweep.worker" in c for c in cmds) and len(kids) >= 2:
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None and len(kids) >= 2, "the sweep did not start a point"
+        second = _eqchip("sweep", str(TINY), "-o", str(out), timeout=120)
+        assert second.returncode == 7, second.stdout + second.stderr
+        assert f"in use by another eqchip build (pid {proc.pid}, started " in second.stderr
+        assert proc.poll() is None                      # the first sweep was not disturbed
+        os.kill(proc.pid, signal.SIGTERM)               # the main process only, as `kill <pid>`
+        try:
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the sweep did not end within 60 s of SIGTERM")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    errors = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert errors == [f"error: sweep in {out} interrupted by SIGTERM; rerun the same `eqchip "
+                      "sweep` command to resume (finished points are kept)"], err
+    assert "Traceback" not in err
+    alive = []
+    for k in kids:
+        try:
+            if k.is_running() and k.status() != psutil.STATUS_ZOMBIE:
+                alive.append(" ".join(k.cmdline())[:120])
+        except psutil.Error:
+            pass
+    assert alive == []
+    assert not (out / "results.json").exists()
+    assert all(read_result(d) is None or read_result(d).status != "ok"
+               for d in (out / "points").iterdir())

@@ -60,7 +60,7 @@ def command(console: Console, sweep_file: str, out_dir: Path | None, jobs: int,
     opts = RunOptions(out_dir=out, jobs=jobs, scheduler=None if scheduler == "local"
                       else scheduler, partition=partition, shared_paths=shared_paths)
     with SweepProgress(len(points) - len(invalid), enabled=not console.quiet) as bar:
-        done = run_sweep(sweep_file, opts, bar)
+        done = run_sweep(sweep_file, opts, bar, notify=console.warn)
     t = done.table
     console.table(f"sweep {spec.name} ({done.ran} points run now)",
                   ["point", *t.params, "status", "accuracy", "E/inf pJ", "area um2",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,10 @@ def plan(sweep_yaml: Path | str) -> tuple[SweepSpec, Path, list[Point]]:
     return spec, base, expand(spec, base)
 
 
-def run_sweep(sweep_yaml: Path | str, opts: RunOptions,
-              listener: Listener | None = None) -> SweepOutcome:
+def run_sweep(sweep_yaml: Path | str, opts: RunOptions, listener: Listener | None = None,
+              notify: Callable[[str], None] | None = None) -> SweepOutcome:
+    """Run the sweep in `opts.out_dir`, holding its lock (a lock a killed sweep left is taken
+    over and said to `notify`)."""
     spec, base, points = plan(sweep_yaml)
     ran: list[str] = []
 
@@ -38,7 +41,7 @@ def run_sweep(sweep_yaml: Path | str, opts: RunOptions,
         if listener is not None:
             listener(event, pid, rec)
 
-    with sweep_lock(Path(opts.out_dir)):      # one sweep per folder at a time
+    with sweep_lock(Path(opts.out_dir), notify):      # one sweep per folder at a time
         records = run_points(points, opts, listen)
         table = make_table(spec.name, str(base), records)
         files = write_table(table, opts.out_dir)

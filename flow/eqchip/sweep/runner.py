@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -29,9 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import eqchip
+from eqchip.buildlock import build_lock
 from eqchip.config.loader import load_design
-from eqchip.errors import EqchipError, ToolError
+from eqchip.errors import BuildLocked, EqchipError, ToolError
 from eqchip.fileio import write_json_atomic, write_text_atomic
+from eqchip.interrupts import interruptible
 from eqchip.sweep.points import Point
 from eqchip.sweep.record import PointResult, read_result, result_path, write_result
 from eqchip.sweep.worker import DESIGN_FILE, POINT_LOG, failed_result, log_of
@@ -156,21 +157,20 @@ class _Workers:
 
 
 @contextlib.contextmanager
-def sweep_lock(out_dir: Path) -> Iterator[None]:
-    """Hold <out>/.sweep.lock: two sweeps in one folder would run the same points at once."""
-    import fcntl
-
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(out_dir) / ".sweep.lock", "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise EqchipError(f"another eqchip sweep is running in {out_dir}",
-                              hint="wait for it, or give this one another folder (-o)") from None
-        try:
+def sweep_lock(out_dir: Path, notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the sweep folder's lock (eqchip.buildlock, as `eqchip build` holds its build
+    folder's): two sweeps in one folder would run the same points at once. The processes the
+    sweep starts do not hold it; a lock left by a killed sweep is taken over (said to
+    `notify`)."""
+    try:
+        with build_lock(Path(out_dir), notify=notify):
             yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    except BuildLocked as exc:
+        if "--build-dir" not in (exc.hint or ""):
+            raise                     # processes of a killed sweep still work in the folder
+        # the record in the message names the command that holds the folder
+        raise BuildLocked(exc.message, hint="wait for it to finish, stop it, or give this "
+                                            "sweep another folder (-o)") from None
 
 
 def run_points(points: list[Point], opts: RunOptions,
@@ -226,7 +226,7 @@ def _run_points(points: list[Point], opts: RunOptions,
         return rec
 
     pool = ThreadPoolExecutor(max_workers=max(1, opts.jobs))
-    with _terminate_as_interrupt():
+    with _interrupts(out):
         try:
             for p, rec in zip(todo, pool.map(one, todo), strict=True):
                 records[p.id] = rec
@@ -238,19 +238,11 @@ def _run_points(points: list[Point], opts: RunOptions,
     return [records[p.id] for p in points]
 
 
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt (in the main thread), so a terminated sweep stops its
-    workers instead of leaving them running."""
+def _interrupts(out: Path) -> contextlib.AbstractContextManager:
+    """SIGINT/SIGTERM end the sweep's whole process tree (its workers and everything they
+    started) and exit 130/143 (eqchip.interrupts), as for `eqchip build`. Signal handlers can
+    only be set in the main thread: elsewhere the caller handles interrupts."""
     if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(_sig: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
+        return contextlib.nullcontext()
+    return interruptible(f"sweep in {out}", "rerun the same `eqchip sweep` command to resume "
+                         "(finished points are kept)")
