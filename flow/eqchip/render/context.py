@@ -113,6 +113,7 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "QW": clog2(subcycles),
         "TW": clog2(max(a.t1, a.t2)),
         "XIW": clog2(n_in),
+        "MW": clog2(a.mac_units),
         "YIW": clog2(n_out),
         "NIW": clog2(n_dyn),
         "PRODW": wb + sb,
