@@ -171,7 +171,7 @@ def test_acc_bits_bound_is_tight(tmp_path: Path) -> None:
         load_design(tmp_path / "bad.yaml")
 
 
-@pytest.mark.parametrize("name", ["small", "digits", "digits6", "mnist"])
+@pytest.mark.parametrize("name", ["small", "digits", "digits6", "digits6_mtj", "mnist"])
 def test_shipped_designs_load(designs_dir: Path, name: str) -> None:
     d = load_design(designs_dir / f"{name}.yaml")
     assert d.name == name
@@ -303,3 +303,32 @@ def test_huge_design_file_is_refused_before_parsing(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"too large for a design YAML file") as info:
         load_design(f)
     assert "description" in str(info.value)
+
+
+def test_mtj_rounding_needs_switching_levels_that_fit_a_cycle(tmp_path: Path,
+                                                              designs_dir: Path) -> None:
+    """update_rounding: mtj takes the technology's pulse levels: a technology without them,
+    or a pulse longer than a clock cycle, is a one-line error naming the field."""
+    text = (designs_dir / "digits6_mtj.yaml").read_text()
+    fast = tmp_path / "fast.yaml"
+    fast.write_text(text.replace("freq_mhz: 40", "freq_mhz: 250"))
+    with pytest.raises(ConfigError, match=r"clock.freq_mhz.*stochastic-switching pulse"):
+        load_design(fast)
+    tech = (designs_dir.parent / "pdk_cfg" / "mram" / "stt_sky130.yaml").read_text()
+    start = tech.index("stochastic_switching:")
+    end = tech.index("timing:", start)
+    (tmp_path / "mram").mkdir()
+    (tmp_path / "mram" / "plain.yaml").write_text(
+        (tech[:start] + tech[end:]).replace("name: stt_sky130", "name: plain"))
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(text.replace("technology: stt_sky130", "technology: plain"))
+    with pytest.raises(ConfigError, match=r"update_rounding.*no stochastic_switching section"):
+        load_design(plain, pdk_cfg=tmp_path)
+    # pulses out of order: P_sw must grow from level to level
+    swapped = tech.replace("- {current_ua: 27.28,", "- {current_ua: 27.9,")
+    (tmp_path / "mram" / "swapped.yaml").write_text(swapped.replace("name: stt_sky130",
+                                                                    "name: swapped"))
+    bad = tmp_path / "swapped.yaml"
+    bad.write_text(text.replace("technology: stt_sky130", "technology: swapped"))
+    with pytest.raises(ConfigError, match=r"pulses\[1\] switches with P_sw"):
+        load_design(bad, pdk_cfg=tmp_path)

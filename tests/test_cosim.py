@@ -233,6 +233,55 @@ def test_stochastic_rounding_training(sim: str, stoch_yaml: Path, work) -> None:
     assert sum(o["mram_writes"] for o in r.ops) > 0
 
 
+# MTJ stochastic switching (docs/architecture.md, "MTJ stochastic switching"): the same small odd
+# network, the update's remainder picks a pulse level, a seeded stand-in decides the switching.
+MTJ_YAML = STOCH_YAML.replace("name: stoch", "name: mtjs").replace(
+    "update_rounding: stochastic", "update_rounding: mtj")
+
+
+@pytest.fixture(scope="module")
+def mtj_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    p = tmp_path_factory.mktemp("mtj") / "mtjs.yaml"
+    p.write_text(MTJ_YAML)
+    return p
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_mtj_switching_training(sim: str, mtj_yaml: Path, work) -> None:
+    """Four training operations with MTJ switching: RTL == golden bit for bit; the golden
+    weights depend on the switching outcomes (another rounding, or a stand-in restarted at
+    its seed, gives other weights), so the comparison checks the stochastic writes."""
+    loaded = load_design(mtj_yaml)
+    arch = loaded.arch
+    assert arch.mtj and not arch.stochastic
+    ops = operations(loaded, 4, 0, inference_only=False)
+    p0 = initial_params(arch, 0, "random", None)
+    want = _golden_weights(arch, p0, ops, restart_prng=False)
+    nearest = dataclasses.replace(arch, update_rounding="nearest", prng_seeds=(), mtj_probs=())
+    stoch = dataclasses.replace(arch, update_rounding="stochastic", mtj_probs=())
+    restarted = _golden_weights(arch, p0, ops, restart_prng=True)
+    for other in (_golden_weights(nearest, p0, ops, False),
+                  _golden_weights(stoch, p0, ops, False), restarted):
+        assert any(not np.array_equal(a, b) for a, b in zip(want, other, strict=True))
+    r = run_cosim(loaded, work("mtjs", sim), simulator=sim, samples=4)
+    assert [o["kind"] for o in r.ops] == ["infer"] + ["train"] * 4 + ["infer"]
+    for o in r.ops[1:5]:
+        assert o["cycles"] == g.training_counters(arch, o["mram_writes"]).cycles
+    assert sum(o["mram_writes"] for o in r.ops) > 0
+    assert any(work("mtjs", sim).rglob("mtjs_mram_sw.sv"))
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
+def test_mtj_stand_in_defect_is_caught(mtj_yaml: Path, tmp_path: Path) -> None:
+    """A stand-in generator with a wrong xorshift shift (<< 12 for << 13) decides the switching
+    with other random bits from the second WUPD sub-cycle on: the comparison catches it."""
+    with pytest.raises(CosimMismatch, match=r"train operation \d: (W_\d|B|counter)"):
+        run_cosim(load_design(mtj_yaml), tmp_path / "w", simulator="icarus", samples=4,
+                  edit_rtl=lambda d: _replace(d / "rtl" / "mtjs_mram_sw.sv",
+                                              r"\(x_q\[32\*k \+: 32\] << 13\)",
+                                              "(x_q[32*k +: 32] << 12)"))
+
+
 @pytest.mark.parametrize("sim", SIMS)
 def test_digits6_training_step(sim: str, designs_dir: Path, work) -> None:
     """The shipped low-precision design: one training operation with stochastic rounding."""

@@ -20,9 +20,12 @@ from eqchip.ui import Console
                    "names).")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the report (default: BUILD_DIR).")
+@click.option("--compare-with", "compare_with", metavar="NAME",
+              help="Compare per synapse with the build NAME in the same build root (default: "
+                   "the design's report.compare_with).")
 @click.pass_obj
 def command(console: Console, build_dir: Path, design: Path | None,
-            out_dir: Path | None) -> None:
+            out_dir: Path | None, compare_with: str | None) -> None:
     """Write the PPA and energy report of BUILD_DIR (an `eqchip build` output folder).
 
     A reading of the build's records (build_state.json, metrics.json and the activity and
@@ -37,7 +40,8 @@ def command(console: Console, build_dir: Path, design: Path | None,
     remove_outputs(*((out_dir or build_dir) / f"report.{ext}" for ext in ("json", "md", "html")))
     with (build_lock(build_dir, notify=console.warn) if build_dir.is_dir() else nullcontext()), \
             interruptible(f"report of {build_dir}", f"rerun `eqchip report {build_dir}`"):
-        paths, an = write_report_analysis(build_dir, design, out_dir=out_dir)
+        paths, an = write_report_analysis(build_dir, design, out_dir=out_dir,
+                                          compare_with=compare_with)
     f = an.data["energy"]["figures"]
     console.kv(f"report of {an.data['design']['name']}", [
         ("energy / inference", f"{f['energy_per_inference']['value']:.4g} pJ"),
@@ -46,7 +50,7 @@ def command(console: Console, build_dir: Path, design: Path | None,
         ("energy / weight update", f"{f['energy_per_weight_update']['value']:.4g} pJ"),
         ("TOPS/W (inference)", f"{f['tops_per_w_inference']['value']:.4g}"),
     ])
-    for n in an.data["notes"]:
+    for n in an.data["notes"] + (an.data.get("comparison") or {}).get("notes", []):
         console.warn(n)
     bad = [c["name"] for c in an.data["cross_checks"] if not c["ok"]]
     for name in bad:

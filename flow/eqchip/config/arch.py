@@ -55,12 +55,25 @@ class Arch:
     macro_module: str
     matrices: tuple[MatrixArch, ...]
     clock_period_ns: float
-    update_rounding: str = "nearest"      # "nearest" or "stochastic" (fixed_point.update_rounding)
-    prng_seeds: tuple[int, ...] = ()      # stochastic: xorshift32 seed of lanes 0..M (M = bias)
+    update_rounding: str = "nearest"      # "nearest", "stochastic" or "mtj" (fixed_point.*)
+    prng_seeds: tuple[int, ...] = ()      # stochastic / mtj: xorshift32 seed of lanes 0..M
+    mtj_probs: tuple[int, ...] = ()       # mtj: P_sw of pulse levels 0..K+1, x 2^mtj_prob_bits
+    mtj_prob_bits: int = 0
 
     @property
     def stochastic(self) -> bool:
+        """Digital stochastic rounding with the on-chip xorshift32 generator."""
         return self.update_rounding == "stochastic"
+
+    @property
+    def mtj(self) -> bool:
+        """MTJ stochastic switching (docs/architecture.md, "MTJ stochastic switching")."""
+        return self.update_rounding == "mtj"
+
+    @property
+    def random_update(self) -> bool:
+        """The update draws random lanes (the PRNG, or the stand-in for the MTJ's noise)."""
+        return self.update_rounding in ("stochastic", "mtj")
 
     @property
     def n_matrices(self) -> int:
@@ -117,8 +130,28 @@ def derive(design: Design, tech: MramTech) -> Arch:
         matrices=tuple(mats), clock_period_ns=design.clock.period_ns,
         update_rounding=fp.update_rounding,
         prng_seeds=lane_seeds(design.prng.seed, design.parallel.mac_units)
-        if fp.update_rounding == "stochastic" else (),
+        if fp.update_rounding in ("stochastic", "mtj") else (),
+        **_mtj_fields(design, tech),
     )
+
+
+def _mtj_fields(design: Design, tech: MramTech) -> dict:
+    sw = tech.stochastic_switching
+    if design.fixed_point.update_rounding != "mtj" or sw is None:
+        return {}
+    one = 1 << sw.probability_bits
+    return {"mtj_probs": tuple(round(p * one) for p in sw.probabilities),
+            "mtj_prob_bits": sw.probability_bits}
+
+
+def mtj_thresholds(probs: tuple[int, ...], prob_bits: int, r: int) -> tuple[int, ...]:
+    """Remainder thresholds t_1..t_K of the pulse levels for an update shift r > 0: a remainder
+    rem (0 <= rem < 2^r) takes level #{k : rem >= t_k}, the level whose quantised P_sw is nearest
+    to rem / 2^r (ties to the lower level). t_k = floor((P_{k-1} + P_k) 2^r / 2^(pb+1)) + 1;
+    t_k >= 2^r means level k is never chosen (docs/architecture.md, "MTJ stochastic
+    switching")."""
+    return tuple((((probs[k - 1] + probs[k]) << r) >> (prob_bits + 1)) + 1
+                 for k in range(1, len(probs)))
 
 
 PRNG_BITS = 32     # xorshift32: random bits per lane and WUPD COMPUTE sub-cycle

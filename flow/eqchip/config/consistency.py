@@ -35,6 +35,36 @@ def _rounding_problems(d: Design) -> list[Problem]:
     return out
 
 
+def _mtj_problems(d: Design, tech: MramTech) -> list[Problem]:
+    """MTJ switching needs the technology's pulse levels, each within one clock cycle."""
+    sw = tech.stochastic_switching
+    if sw is None:
+        return [(("fixed_point", "update_rounding"),
+                 f"mtj needs stochastic-switching pulse levels, but MRAM technology "
+                 f"{tech.name!r} has no stochastic_switching section; add one to "
+                 f"pdk_cfg/mram/{tech.name}.yaml (docs/mram.md) or use update_rounding: "
+                 f"stochastic")]
+    out: list[Problem] = []
+    widest = max(p.width_ns for p in sw.pulses)
+    if widest > d.clock.period_ns:
+        out.append((("clock", "freq_mhz"),
+                    f"the widest stochastic-switching pulse of MRAM technology {tech.name!r} "
+                    f"({widest} ns) does not fit in one clock cycle ({d.clock.period_ns:.2f} ns); "
+                    f"allowed: <= {1000.0 / widest:.1f} MHz"))
+    fp, ep = d.fixed_point, d.eqprop
+    n_mat = len(d.network.layers) - 1
+    if isinstance(ep.learning_rate, list) and len(ep.learning_rate) != n_mat:
+        return out
+    sf, k1 = fp.state_bits - 1, 1 if ep.symmetric else 0
+    shifts = [2 * sf - fp.weight_frac - ep.beta_shift + ls + k1 for ls in ep.lr_shifts(n_mat)]
+    if max(shifts) <= 0:
+        out.append((("fixed_point", "update_rounding"),
+                    f"mtj rounding has nothing to round: every weight update shift R_l "
+                    f"({shifts}) is <= 0, so updates are exact; use update_rounding: nearest "
+                    f"or smaller eqprop.learning_rate"))
+    return out
+
+
 def design_problems(d: Design, tech: MramTech) -> list[Problem]:
     out: list[Problem] = []
     fp, ep, mr = d.fixed_point, d.eqprop, d.mram
@@ -63,6 +93,8 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
                     f"bias_bits={fp.bias_bits} needs at least {need}; allowed: {need}..64"))
     if fp.update_rounding == "stochastic":
         out += _rounding_problems(d)
+    if fp.update_rounding == "mtj":
+        out += _mtj_problems(d, tech)
     if mr.word_bits % fp.weight_bits:
         out.append((("mram", "word_bits"),
                     f"{mr.word_bits} is not a multiple of fixed_point.weight_bits "

@@ -54,10 +54,13 @@ class FixedPoint(_Strict):
     weight_frac: int = Field(ge=1, le=31, description="Fraction bits of weights and biases")
     bias_bits: int = Field(ge=4, le=32, description="Bias width, signed, weight_frac fraction bits")
     acc_bits: int = Field(ge=8, le=64, description="Accumulator width, signed")
-    update_rounding: Literal["nearest", "stochastic"] = Field(
+    update_rounding: Literal["nearest", "stochastic", "mtj"] = Field(
         default="nearest",
         description="Rounding of weight and bias updates: nearest = round half up; stochastic = "
-                    "(d + u) >>> R with u the low R bits of the on-chip PRNG (see prng)")
+                    "(d + u) >>> R with u the low R bits of the on-chip PRNG (see prng); mtj = "
+                    "floor plus one LSB with the switching probability of an MTJ write pulse "
+                    "chosen by the remainder (the technology's stochastic_switching; prng.seed "
+                    "seeds only the simulation's stand-in for the device noise)")
 
 
 class EqProp(_Strict):
@@ -101,7 +104,9 @@ class EqProp(_Strict):
 
 class Prng(_Strict):
     """The on-chip pseudo-random generator of stochastic update rounding (docs/architecture.md,
-    "Stochastic rounding"). Used only with fixed_point.update_rounding: stochastic."""
+    "Stochastic rounding"). Used only with fixed_point.update_rounding: stochastic; with
+    update_rounding: mtj the chip has no generator and `seed` seeds the simulation's stand-in
+    for the MTJ's thermal noise ("MTJ stochastic switching")."""
 
     kind: Literal["xorshift32"] = Field(
         default="xorshift32", description="Generator: one 32-bit xorshift per lane (32 random bits "
@@ -167,6 +172,13 @@ class Training(_Strict):
     test_size: int = Field(default=360, ge=1, description="Samples held out for testing")
 
 
+class ReportOptions(_Strict):
+    compare_with: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,47}$",
+        description="Reference design whose build in the same build root (<root>/<name>) the "
+                    "report compares per synapse (energy, area, bits, accuracy), e.g. digits")
+
+
 class Design(_Strict):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,47}$",
                       description="Plain identifier; prefixes every generated module")
@@ -184,6 +196,7 @@ class Design(_Strict):
     flow: FlowOptions = FlowOptions()
     training: Training = Training()
     prng: Prng = Prng()
+    report: ReportOptions = ReportOptions()
 
     @field_validator("description")
     @classmethod

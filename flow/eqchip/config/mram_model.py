@@ -272,3 +272,30 @@ def macro_model(words: int, bits: int, tech: MramTech, corner: Corner | None = N
                       write_attempts=attempts, read_parts=read_parts, write_parts=write_parts,
                       leakage_parts=leakage_parts, area_parts=area_parts(org, tech),
                       read_delay_parts=read_delay, write_delay_parts=write_delay)
+
+
+def stochastic_write_energy(tech: MramTech, corner: Corner | None = None
+                            ) -> list[dict[str, float]]:
+    """Energy of one attempted stochastic write at each pulse level 1..K (pJ, part by part;
+    `fixed_point.update_rounding: mtj`, docs/mram.md "Stochastic switching"). The lane's
+    switching cell sits next to its write driver and sense amplifier (no bit line, no decoder):
+
+        pulse  = V I_k t_k                       (the supply delivers the pulse current)
+        sense  = I_rd V t_SA + E_SA s            (read the outcome: cell current + I-V converter)
+        reset  = P_k x V I_write t_pulse         (a switched cell is reset with a normal pulse)
+
+    Empty when the technology has no `stochastic_switching` section."""
+    sw = tech.stochastic_switching
+    if sw is None:
+        return []
+    corner = corner or tech.typical_corner
+    p, c = tech.periphery, tech.cell
+    v = corner.voltage
+    s = (v / p.supply_v) ** 2
+    i_cell = c.read_voltage_v * 0.5 * (1.0 / c.r_p_kohm + 1.0 / c.r_ap_kohm) * 1e3  # uA, mean
+    t_sa = p.sense_latency_ns * corner.delay_scale
+    sense = i_cell * v * t_sa * FJ + p.sense_energy_pj * s
+    reset = v * c.write_current_ua * c.write_pulse_ns * FJ
+    return [{"pulse": v * pl.current_ua * pl.width_ns * FJ, "sense": sense,
+             "reset": prob * reset}
+            for pl, prob in zip(sw.pulses, sw.probabilities[1:-1], strict=True)]

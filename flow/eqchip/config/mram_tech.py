@@ -3,6 +3,7 @@ which every macro view is generated."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Literal
 
@@ -106,6 +107,68 @@ class WriteVerify(_Strict):
         ge=0, le=0.5, default=0.0, description="Probability that a word needs another write")
 
 
+class SwitchingPulse(_Strict):
+    """One write-pulse level of the stochastic write driver."""
+
+    current_ua: float = Field(gt=0, le=1e4, description="Pulse current through the MTJ, uA")
+    width_ns: float = Field(gt=0, le=1000, description="Pulse width, ns")
+
+
+class StochasticSwitching(_Strict):
+    """The MTJ's own stochastic switching, used by `fixed_point.update_rounding: mtj`
+    (docs/mram.md, "Stochastic switching"). Thermally activated switching below the critical
+    current (Neel-Brown with a barrier lowered linearly by the current):
+
+        P_sw(I, t) = 1 - exp(-(t / tau0) exp(-delta (1 - I / Ic0)))      (I < Ic0)
+
+    Level 0 is "no pulse" (P_sw = 0); `pulses` are levels 1..K in increasing P_sw; level K+1 is
+    the normal write pulse (`cell.write_current_ua` > Ic0, precessional regime), taken as
+    deterministic: P_sw = 1 (residual write error rate assumed 0; write-verify covers it). With
+    both ends the levels are symmetric enough that an update just below an LSB boundary is not
+    biased (a remainder close to 1 takes the certain step)."""
+
+    model: Literal["thermal_activation"] = "thermal_activation"
+    delta: float = Field(gt=1, le=200, description="Thermal stability factor E_b / kT")
+    ic0_ua: float = Field(gt=0, le=1e4, description="Critical switching current Ic0, uA")
+    tau0_ns: float = Field(gt=0, le=100, description="Attempt time tau0, ns")
+    probability_bits: int = Field(
+        ge=4, le=24, default=16,
+        description="Switching probabilities are quantised to this many bits (the simulation's "
+                    "stand-in random source compares that many random bits)")
+    pulses: list[SwitchingPulse] = Field(
+        min_length=1, max_length=15, description="Pulse levels 1..K, increasing P_sw")
+
+    def p_switch(self, current_ua: float, width_ns: float) -> float:
+        """P_sw of one pulse (thermal activation, docs/mram.md)."""
+        rate = math.exp(-self.delta * (1.0 - current_ua / self.ic0_ua)) / self.tau0_ns
+        return 1.0 - math.exp(-width_ns * rate)
+
+    @property
+    def probabilities(self) -> tuple[float, ...]:
+        """P_sw of levels 0..K+1 (0: no pulse, K+1: the normal, deterministic write)."""
+        return (0.0, *(self.p_switch(p.current_ua, p.width_ns) for p in self.pulses), 1.0)
+
+    @model_validator(mode="after")
+    def _levels(self) -> StochasticSwitching:
+        for i, p in enumerate(self.pulses):
+            if p.current_ua >= self.ic0_ua:
+                raise ValueError(
+                    f"pulses[{i}].current_ua = {p.current_ua} is not below ic0_ua = "
+                    f"{self.ic0_ua}: the thermal-activation model holds only for I < Ic0; "
+                    "use a smaller current or a shorter pulse")
+        probs = self.probabilities
+        q = [round(v * (1 << self.probability_bits)) for v in probs]
+        for i in range(1, len(q)):
+            if q[i] <= q[i - 1]:
+                what = f"pulses[{i - 1}]" if i <= len(self.pulses) else "the normal write"
+                raise ValueError(
+                    f"{what} switches with P_sw = {probs[i]:.4g}, not more than the level "
+                    f"below ({probs[i - 1]:.4g}, quantised to {self.probability_bits} bits); "
+                    "order the pulses by increasing current x width, keep them apart and below "
+                    "P_sw = 1")
+        return self
+
+
 class TimingParams(_Strict):
     setup_ns: float = Field(gt=0, le=100, default=0.3, description="Input setup time to CLK, ns")
     hold_ns: float = Field(ge=0, le=100, default=0.1, description="Input hold time after CLK, ns")
@@ -181,6 +244,8 @@ class MramTech(_Strict):
     cell: CellParams
     periphery: PeripheryParams
     write_verify: WriteVerify = WriteVerify()
+    stochastic_switching: StochasticSwitching | None = Field(
+        default=None, description="Stochastic-switching write pulses (update_rounding: mtj)")
     timing: TimingParams = TimingParams()
     physical: PhysicalParams = PhysicalParams()
     corners: list[Corner] = Field(default=[_TT], min_length=1,
@@ -198,6 +263,12 @@ class MramTech(_Strict):
         if abs(tt.voltage - self.periphery.supply_v) > 1e-9:
             raise ValueError(f"the typical corner {tt.name} runs at {tt.voltage} V but "
                              f"periphery.supply_v is {self.periphery.supply_v} V; make them equal")
+        sw = self.stochastic_switching
+        if sw is not None and self.cell.write_current_ua <= sw.ic0_ua:
+            raise ValueError(
+                f"cell.write_current_ua ({self.cell.write_current_ua}) must exceed "
+                f"stochastic_switching.ic0_ua ({sw.ic0_ua}): normal writes must switch "
+                "deterministically (precessional regime)")
         return self
 
     @property

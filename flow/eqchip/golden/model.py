@@ -24,6 +24,7 @@ from eqchip.config.arch import Arch, min_acc_bits
 from eqchip.golden.counters import Counters, inference_counters, training_counters
 from eqchip.golden.fixedpoint import clip_state, round_shift, sat, stochastic_shift
 from eqchip.golden.memory import changed_words
+from eqchip.golden.mtj import mtj_shift
 from eqchip.golden.prng import PrngStream
 
 States = list[np.ndarray]
@@ -228,9 +229,10 @@ def update(arch: Arch, params: Params, a: States, b: States, rnd: np.ndarray | N
 
     `rnd`: the PRNG outputs of this WUPD (see `update_randoms`), needed with stochastic
     rounding; nearest rounding ignores it."""
-    if arch.stochastic:
+    if arch.random_update:
         if rnd is None:
-            raise ValueError("stochastic update rounding needs the PRNG outputs (rnd)")
+            raise ValueError(f"{arch.update_rounding} update rounding needs the random lane "
+                             "outputs (rnd)")
         u_w, u_b = update_randoms(arch, rnd)
     new_w, new_b, written = [], [], []
     for m, w, bias in zip(arch.matrices, params.weights, params.biases, strict=True):
@@ -240,6 +242,10 @@ def update(arch: Arch, params: Params, a: States, b: States, rnd: np.ndarray | N
         if arch.stochastic:
             dw = stochastic_shift(d, m.w_update_shift, u_w[m.index])
             dbias = stochastic_shift(db, m.b_update_shift, u_b[m.index])
+        elif arch.mtj:
+            pr, pb = arch.mtj_probs, arch.mtj_prob_bits
+            dw = mtj_shift(d, m.w_update_shift, u_w[m.index], pr, pb)
+            dbias = mtj_shift(db, m.b_update_shift, u_b[m.index], pr, pb)
         else:
             dw = round_shift(d, m.w_update_shift)
             dbias = round_shift(db, m.b_update_shift)
@@ -284,7 +290,7 @@ def train_step(arch: Arch, params: Params, x: np.ndarray, y: np.ndarray,
     b_pair = [x] + (s_minus1 if s_minus1 is not None else s_free1)
     n_sub = wupd_subcycles(arch)
     rnd = None
-    if arch.stochastic:
+    if arch.random_update:
         prng = PrngStream(arch.prng_seeds) if prng is None else prng
         if prng.seeds != arch.prng_seeds:
             raise ValueError("the PRNG stream was made for other seeds than the arch's")

@@ -58,7 +58,7 @@ def train_epoch(arch: Arch, params: Params, xq: np.ndarray, yq: np.ndarray,
     parameters, the summed counters and the PRNG position afterwards (stochastic rounding:
     the generator keeps running from `prng_pos`, as on the chip)."""
     total = Counters(0, 0, 0)
-    if arch.stochastic and prng is None:
+    if arch.random_update and prng is None:
         prng = PrngStream(arch.prng_seeds)
     for i in order:
         r = train_step(arch, params, xq[i], yq[i], prng, prng_pos)
@@ -125,7 +125,7 @@ def run_training(arch: Arch, data: Dataset, epochs: int, seed: int, float_batch:
     fparams = dequantize_params(arch, params) if with_float else None
     hp = float_ref.FloatHyper.from_arch(arch)
     curve: list[EpochStats] = []
-    prng = PrngStream(arch.prng_seeds) if arch.stochastic else None
+    prng = PrngStream(arch.prng_seeds) if arch.random_update else None
     prng_pos = 0                  # the chip's generator starts at its seed after reset
     for ep in range(1, epochs + 1):
         order = epoch_order(seed, ep, len(data.y_train))

@@ -54,10 +54,16 @@ def step_activity(vcd: Path, which: str = "longest") -> StepActivity:
                             "clock edge where busy falls (`eqchip sim DESIGN --vcd FILE` does)")
     win = {"first": wins[0], "last": wins[-1]}.get(which) or max(wins, key=lambda w: w.cycles)
     act = count(vcd, hdr, win, macro_scopes(hdr, scope))
+    return from_activity(Path(vcd), scope, act, len(wins))
+
+
+def from_activity(vcd: Path, scope: str, act: Activity, n_windows: int) -> StepActivity:
+    """The StepActivity of a window's `act` (read from `vcd`, the DUT at `scope`): its bits
+    under the DUT renamed as the netlist spells them, with their toggles per cycle and duty."""
     prefix = scope + "."
     rates = {(_netlist_style(path[len(prefix):]), i): (act.rate((path, i)), act.duty[(path, i)])
              for (path, i) in act.toggles if path.startswith(prefix)}
-    return StepActivity(Path(vcd), scope, act, rates, len(wins))
+    return StepActivity(Path(vcd), scope, act, rates, n_windows)
 
 
 #: the controller's state S_SAVE (templates/rtl/ctrl.sv.j2: S_IDLE, S_CLEAR, S_FILL, S_COMP,
@@ -87,10 +93,7 @@ def leading_activity(sa: StepActivity, cycles: int) -> StepActivity:
         raise VcdError(f"{sa.vcd}: the operation has {len(edges)} cycles, fewer than {cycles}")
     act = count(sa.vcd, hdr, Window(w.start, edges[cycles - 1], cycles),
                 macro_scopes(hdr, sa.scope))
-    prefix = sa.scope + "."
-    rates = {(_netlist_style(path[len(prefix):]), i): (act.rate((path, i)), act.duty[(path, i)])
-             for (path, i) in act.toggles if path.startswith(prefix)}
-    return StepActivity(sa.vcd, sa.scope, act, rates, sa.n_windows)
+    return from_activity(sa.vcd, sa.scope, act, sa.n_windows)
 
 
 def _netlist_style(name: str) -> str:

@@ -3,20 +3,36 @@
 Yosys turns the Liberty cells into simulatable Verilog (`read_liberty` keeps each cell's
 `function` and `ff` groups); Icarus runs the netlist, these cell models and the behavioural MRAM
 model under the same cocotb test (`eqchip.sim.tb_accel`) that checks the RTL against the golden
-model, so the gate-level run is checked bit for bit too. The VCD of its first training
-operation gives the zero-delay toggle rate of every net of the netlist: the reference the
-RTL-plus-propagation estimate (`eqchip.power.propagate`) is compared with.
+model, so the gate-level run is checked bit for bit too. The run is the RTL VCD's (reset, host
+load, one training operation on the same sample), and its VCD gives the zero-delay toggle rate
+of every net of the netlist: the reference the RTL-plus-propagation estimate
+(`eqchip.power.propagate`) is compared with.
+
+`gate_level_activity` (the build's way) dumps only the netlist's own nets and the MRAM macros'
+ports, into a named pipe that `eqchip.power.vcdstream` reads while Icarus writes: disk and
+memory stay bounded whatever the design's size, the cost is simulation time.
+`gate_level_vcd` writes every signal, cell insides included, to a file: the reference the
+streamed run is tested against, for small designs.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import resource
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from eqchip.config import LoadedDesign
-from eqchip.errors import ToolError
+from eqchip.errors import EqchipError, ToolError
+from eqchip.fileio import write_text_atomic
+from eqchip.power.vcdstream import StreamActivity, stream_activity
+from eqchip.sim.sources import SimSources
 
 _CELLS = r"""
 import sys
@@ -62,39 +78,200 @@ def cell_models(liberty: Path, out: Path) -> Path:
     return out
 
 
-def gate_level_vcd(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path,
-                   seed: int = 0, timeout_s: float = 3600.0) -> Path:
-    """Run the co-simulation test on `netlist` (Icarus) and return the VCD of its first
-    training operation (the same operation `eqchip sim --vcd` dumps for the RTL)."""
-    from eqchip.sim import scenario
-    from eqchip.sim.runner import run_testbench
-    from eqchip.sim.sources import SimSources, write_sources
+@dataclass(frozen=True)
+class GateLevelRun:
+    """A gate-level simulation whose VCD was read as it was written (`gate_level_activity`)."""
 
-    work = Path(work).resolve()
-    work.mkdir(parents=True, exist_ok=True)
-    arch = loaded.arch
+    stream: StreamActivity
+    pipe: Path                      # the named pipe the VCD went through (removed after)
+    sim_seconds: float              # wall time of the simulator run (reader in parallel)
+    sim_cpu_seconds: float          # CPU time of the simulator's build and run
+    reader_cpu_seconds: float       # CPU time of the reader thread
+    build_seconds: float
+
+
+def _plan(loaded: LoadedDesign, work: Path, seed: int) -> Path:
+    """The plan of the RTL VCD's run (`run_cosim(..., vcd=...)`): reset, host load, one
+    training operation on the first training sample, checked against the golden model."""
+    from eqchip.sim import scenario
+
+    plan = work / "plan.npz"
+    params = scenario.initial_params(loaded.arch, seed, "random", None)
+    scenario.write_plan(plan, loaded.arch, params,
+                        scenario.operations(loaded, 1, seed, inference_only=False,
+                                            one_training_op=True))
+    return plan
+
+
+def _sources(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path,
+             wrapper: Callable[[str], str] | None = None) -> SimSources:
+    """The netlist, the cell models and the co-simulation's own MRAM model and wrapper
+    (`wrapper(text)` may rewrite the wrapper's Verilog)."""
+    from eqchip.sim.sources import write_sources
+
     cells = cell_models(liberty, work / "cells.v")
-    # the co-simulation's own wrapper and MRAM model; the netlist replaces the rendered RTL
     rtl = write_sources(loaded, work / "cosim")
     render_dir = work / "cosim" / "render"
-    extra = tuple(f for f in rtl.files if not f.resolve().is_relative_to(render_dir))
-    src = SimSources(toplevel=rtl.toplevel, dut_top=rtl.dut_top,
-                     files=(Path(netlist).resolve(), cells, *extra),
-                     verilator_config=rtl.verilator_config)
-    log_path = work / "gatesim.log"
-    log_path.write_text("")
-    vcd = work / "gate_step.vcd"
-    plan = work / "plan.npz"
-    params = scenario.initial_params(arch, seed, "random", None)
-    scenario.write_plan(plan, arch, params,
-                        scenario.operations(loaded, 1, seed, inference_only=False))
-    cfg = scenario.SimConfig(design=str(loaded.path.resolve()), simulator="icarus",
-                             plan=str(plan), vcd=str(vcd), result=str(work / "result.json"))
-    run = run_testbench(src, cfg, work, build_dir=work / "build", log_path=log_path, dump=vcd,
-                        timeout_s=timeout_s, what=f"gate-level simulation of {loaded.name}")
+    extra = [f for f in rtl.files if not f.resolve().is_relative_to(render_dir)]
+    if wrapper is not None:
+        (wrap,) = [f for f in extra if f.stem == rtl.toplevel]
+        gl = work / f"{rtl.toplevel}_gl.sv"
+        write_text_atomic(gl, wrapper(wrap.read_text()))
+        extra = [gl if f == wrap else f for f in extra]
+    return SimSources(toplevel=rtl.toplevel, dut_top=rtl.dut_top,
+                      files=(Path(netlist).resolve(), cells, *extra),
+                      verilator_config=rtl.verilator_config)
+
+
+def _check(run, loaded: LoadedDesign, log_path: Path) -> None:  # noqa: ANN001 - SimRun
     if run.result.get("mismatch"):
         raise ToolError(f"gate-level netlist of {loaded.name} differs from the golden model: "
                         f"{run.result['mismatch']}", hint=f"see {log_path}")
+    if run.exit_code != 0 or run.failed:
+        raise ToolError(f"gate-level simulation of {loaded.name} failed (exit code "
+                        f"{run.exit_code}; log: {log_path})")
+
+
+def gate_level_vcd(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path,
+                   seed: int = 0, timeout_s: float = 3600.0) -> Path:
+    """Run the co-simulation test on `netlist` (Icarus) and return the VCD of its training
+    operation (the operation `eqchip sim --vcd` dumps for the RTL), every signal of the DUT
+    and of its cell instances written to disk: the reference `gate_level_activity` is checked
+    against, affordable for small designs only (~6 bytes per cell and cycle)."""
+    from eqchip.sim import scenario
+    from eqchip.sim.runner import run_testbench
+
+    work = Path(work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    src = _sources(loaded, netlist, liberty, work)
+    log_path = work / "gatesim.log"
+    log_path.write_text("")
+    vcd = work / "gate_step.vcd"
+    cfg = scenario.SimConfig(design=str(loaded.path.resolve()), simulator="icarus",
+                             plan=str(_plan(loaded, work, seed)), vcd=str(vcd),
+                             result=str(work / "result.json"))
+    run = run_testbench(src, cfg, work, build_dir=work / "build", log_path=log_path, dump=vcd,
+                        timeout_s=timeout_s, what=f"gate-level simulation of {loaded.name}")
+    _check(run, loaded, log_path)
     if not vcd.is_file():
         raise ToolError(f"gate-level simulation wrote no VCD (log {log_path})")
     return vcd
+
+
+# The wrapper's dump block (eqchip.sim.sources.wrapper_verilog), replaced for the streamed run
+_DUMP_BLOCK = re.compile(r"`ifdef EQCHIP_VCD\n.*?`endif\n`endif\n", re.S)
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+def _verilog_name(name: str) -> str:
+    return name if _IDENT.fullmatch(name) else f"\\{name} "
+
+
+def dump_block(path: Path, scopes: list[str]) -> str:
+    """Verilog that dumps only `dut`'s own nets (the netlist's wires: depth 1, not the insides
+    of its cell instances) and the ports of the instances `scopes` into `path` while the
+    wrapper's `dump_on` is high."""
+    lines = [f'        $dumpfile("{path}");', "        $dumpvars(1, dut);"]
+    lines += [f"        $dumpvars(1, dut.{_verilog_name(s)});" for s in scopes]
+    return ("`ifndef VERILATOR\n    initial begin\n" + "\n".join(lines)
+            + "\n        $dumpoff;\n    end\n"
+            "    always @(posedge dump_on) $dumpon;\n"
+            "    always @(negedge dump_on) $dumpoff;\n`endif\n")
+
+
+def gate_level_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path,
+                        macro_instances: list[str], inference_cycles: int | None,
+                        seed: int = 0, timeout_s: float = 3600.0) -> GateLevelRun:
+    """Run the co-simulation test on `netlist` (Icarus) with its VCD going into a named pipe
+    that `eqchip.power.vcdstream` reads while the simulator writes it: the activity of the
+    training operation and of its first `inference_cycles` cycles, nothing on disk. Only the
+    netlist's own nets and the ports of `macro_instances` (the MRAM macros, for their CE/WE)
+    are dumped: the nets the annotation reads (`eqchip.power.propagate`), not the insides of
+    every cell instance."""
+    from eqchip.sim import scenario
+    from eqchip.sim.runner import run_testbench
+
+    work = Path(work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    pipe = work / "gate_step.vcd.fifo"
+    pipe.unlink(missing_ok=True)
+    os.mkfifo(pipe)
+    try:
+        block = dump_block(pipe, macro_instances)
+
+        def wrapper(text: str) -> str:
+            if not _DUMP_BLOCK.search(text):
+                raise ToolError("the co-simulation wrapper (eqchip.sim.sources) has no "
+                                "`ifdef EQCHIP_VCD block to replace")
+            return _DUMP_BLOCK.sub(lambda _: block, text, count=1)
+
+        src = _sources(loaded, netlist, liberty, work, wrapper)
+        log_path = work / "gatesim.log"
+        log_path.write_text("")
+        cfg = scenario.SimConfig(design=str(loaded.path.resolve()), simulator="icarus",
+                                 plan=str(_plan(loaded, work, seed)), vcd=str(pipe),
+                                 result=str(work / "result.json"))
+        reader = _PipeReader(pipe, inference_cycles)
+        reader.start()
+        cpu0 = _children_cpu()
+        try:
+            run = run_testbench(src, cfg, work, build_dir=work / "build_gl",
+                                log_path=log_path, timeout_s=timeout_s,
+                                what=f"gate-level simulation of {loaded.name}")
+        finally:
+            reader.finish()
+        cpu = _children_cpu() - cpu0
+        _check(run, loaded, log_path)
+        if reader.error is not None:
+            raise reader.error
+        assert reader.result is not None
+        return GateLevelRun(reader.result, pipe, run.run_seconds, cpu, reader.cpu_seconds,
+                            run.build_seconds)
+    finally:
+        pipe.unlink(missing_ok=True)
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished child processes."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+class _PipeReader(threading.Thread):
+    """Reads the VCD from the pipe as the simulator writes it (the simulator blocks while the
+    pipe is full: memory stays bounded). On an error it keeps draining the pipe so that the
+    simulator is never left blocked."""
+
+    def __init__(self, pipe: Path, inference_cycles: int | None) -> None:
+        super().__init__(name="vcd-pipe-reader", daemon=True)
+        self.pipe = pipe
+        self.inference_cycles = inference_cycles
+        self.result: StreamActivity | None = None
+        self.error: EqchipError | None = None
+        self.cpu_seconds = 0.0
+
+    def run(self) -> None:
+        t0 = time.thread_time()
+        with open(self.pipe, "rb") as fh:
+            try:
+                self.result = stream_activity(fh, self.pipe, self.inference_cycles)
+            except EqchipError as exc:
+                self.error = exc
+            except Exception as exc:  # noqa: BLE001 - reported as the simulation's error
+                self.error = ToolError(f"reading the gate-level VCD failed: {exc!r}")
+            finally:
+                while fh.read(1 << 20):
+                    pass
+        self.cpu_seconds = time.thread_time() - t0
+
+    def finish(self) -> None:
+        """After the simulator ended: if it never opened the pipe, open it for writing once
+        so that the reader sees an empty stream and ends; then wait for the reader."""
+        while self.is_alive():
+            try:
+                os.close(os.open(self.pipe, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass                    # the reader is not (yet) waiting in open(): retry
+            self.join(0.2)
+        if self.result is None and self.error is None:
+            self.error = ToolError(f"the gate-level simulation wrote no VCD into {self.pipe}")

@@ -15,6 +15,7 @@ tools or inputs leave sections null and add a note; nothing is invented.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from eqchip.config import LoadedDesign
@@ -24,6 +25,7 @@ from eqchip.golden.counters import training_counters
 from eqchip.power.activity import (
     StepActivity,
     free_phase_cycles,
+    from_activity,
     leading_activity,
     step_activity,
 )
@@ -34,13 +36,19 @@ from eqchip.power.netlist import Netlist, load_netlist
 from eqchip.power.power import PowerRun, run_power, sta_exe
 from eqchip.power.propagate import Annotation, annotate
 from eqchip.power.sections import area_section, logic_power, power_section
+from eqchip.power.vcd import VcdError, values_at
 from eqchip.power.vcd import read_header as read_vcd_header
-from eqchip.power.vcd import values_at
 
 SCHEMA = "eqchip.activity-power/1"
-#: gate-level simulation only below this many cells x training-step cycles (small.yaml: 5e6;
-#: the VCD grows with the product, ~6 bytes per cell-cycle)
-GATE_LEVEL_MAX_CELL_CYCLES = 3e7
+#: gate-level simulation only below this many cells x training-step cycles. Its VCD is read
+#: from a pipe as Icarus writes it (eqchip.power.vcdstream), so disk and memory do not grow with
+#: the product; the simulation time does. The limit is a budget of simulator CPU time times
+#: Icarus' rate: bench/bench_gatesim.py measured 1.4e6 cell-cycles per CPU second on digits
+#: (30k cells x 17k cycles in ~6.5 min; small: 2e6 cell-cycles in ~10 s); 1e6 keeps a margin.
+#: digits (5e8) fits; mnist (~1e11) would take a day and stays on the propagated path.
+GATE_LEVEL_BUDGET_S = 3600.0
+CELL_CYCLES_PER_S = 1.0e6
+GATE_LEVEL_MAX_CELL_CYCLES = GATE_LEVEL_BUDGET_S * CELL_CYCLES_PER_S
 
 
 def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Path,
@@ -63,13 +71,18 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
     area = area_section(nl, lib, loaded, netlist, liberty, size)
     ann_rtl = annotate(nl, lib, sa.rates, "clk") if sa is not None else None
     ann = ann_rtl
+    rtl_inf = _rtl_inference(sa, notes) if sa is not None else None
     gsa: StepActivity | None = None
+    gls: GateLevel | None = None
     if sa is not None and gate_level:
-        gls = _gate_level(loaded, netlist, liberty, work, nl, lib, sa, notes, checks)
+        gls = _gate_level(loaded, netlist, liberty, work, nl, lib, sa,
+                          rtl_inf.cycles if rtl_inf is not None else None, notes, checks)
         if gls is not None:
-            gsa, ann = gls
-    inf = _inference_window(sa, gsa, notes, checks) if sa is not None else None
+            gsa, ann = gls.step, gls.annotation
+    inf = _inference_window(rtl_inf, gls, notes, checks)
     ann_inf = annotate(nl, lib, inf.rates, "clk") if inf is not None else None
+    ann_inf_rtl = annotate(nl, lib, rtl_inf.rates, "clk") \
+        if gls is not None and rtl_inf is not None else None
     clk = {b for b in nl.ports.get("clk", ("input", []))[1] if isinstance(b, int)}
     method = "gate-level simulation" if gsa is not None else "RTL + propagation"
     clock_wire = clock_wire_inputs(nl, lib, liberty, liberty.read_text(errors="replace"), clk,
@@ -85,6 +98,8 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
             extra["rtl_propagated"] = ann_rtl
         if ann_inf is not None:
             extra["inference"] = ann_inf
+        if ann_inf_rtl is not None:
+            extra["inference_rtl_propagated"] = ann_inf_rtl
         run = run_power(work / "sta", netlist, f"{arch.name}_top", [liberty, macro_lib],
                         arch.clock_period_ns, "clk", ann, bus, sdc, extra=extra)
         logic["vectorless"] = logic_power(
@@ -104,6 +119,11 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
                 run.extra["inference"], internal_power(nl, lib, ann_inf.pins,
                                                        arch.clock_period_ns),
                 f"annotated: {method}, inference window", run.log)
+        if "inference_rtl_propagated" in run.extra and ann_inf_rtl is not None:
+            logic["inference_rtl_propagated"] = logic_power(
+                run.extra["inference_rtl_propagated"],
+                internal_power(nl, lib, ann_inf_rtl.pins, arch.clock_period_ns),
+                "annotated: RTL + propagation, inference window", run.log)
     else:
         notes.append("OpenSTA (`sta`) not found: no power analysis")
     counters = None
@@ -123,7 +143,9 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         "logic": logic or None,
         "clock_wire": clock_wire,
         "counters": counters,
-        "inference": _inference_section(inf, logic.get("inference"), method),
+        "inference": _inference_section(inf, logic.get("inference"), method,
+                                        logic.get("inference_rtl_propagated")),
+        "gate_level": gls.record if gls is not None else None,
         "sta": None if run is None else {"version": run.sta_version,
                                          "setup_slack_ns": run.setup_slack_ns,
                                          "log": run.log.name},
@@ -132,44 +154,51 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
     }
 
 
-def _inference_window(sa: StepActivity, gsa: StepActivity | None, notes: list[str],
-                      checks: list[dict]) -> StepActivity | None:
-    """The inference inside the training step: its free phase (CLEAR + T1 STEPs, the same
+def _rtl_inference(sa: StepActivity, notes: list[str]) -> StepActivity | None:
+    """The inference inside the RTL training step: its free phase (CLEAR + T1 STEPs, the same
     controller states, inputs and weights as an inference; the RTL leaves it for SAVE_FREE where
-    an inference ends). Its length comes from the RTL VCD (the controller's state); the
-    gate-level VCD, without the RTL's state names, takes the same number of cycles from its own
-    busy rise."""
-    from eqchip.power.vcd import VcdError
-
+    an inference ends), from busy's rise to the edge where the controller enters SAVE_FREE."""
     try:
-        n = free_phase_cycles(sa)
-        rtl = leading_activity(sa, n)
-        if gsa is None:
-            return rtl
-        gls = leading_activity(gsa, n)
+        return leading_activity(sa, free_phase_cycles(sa))
     except VcdError as exc:
         notes.append(f"no inference window ({exc}): inference power not measured")
         return None
-    a, r = gls.activity, rtl.activity
+
+
+def _inference_window(rtl: StepActivity | None, gls: GateLevel | None, notes: list[str],
+                      checks: list[dict]) -> StepActivity | None:
+    """The inference window whose activity annotates the inference power: the gate-level
+    simulation's when it ran (the same number of cycles from its own busy rise: the netlist
+    has no state names), else the RTL's."""
+    if rtl is None or gls is None:
+        return rtl
+    if gls.inference is None:
+        notes.append(f"no inference window in the gate-level simulation (fewer than "
+                     f"{rtl.cycles} cycles): inference power not measured")
+        return None
+    a, r = gls.inference.activity, rtl.activity
     checks.append(check("gls_inference_mram_accesses",
                         "gate-level simulation: inference-window MRAM reads / writes = RTL",
                         f"{r.mram_reads}/{r.mram_writes}", f"{a.mram_reads}/{a.mram_writes}"))
-    return gls
+    return gls.inference
 
 
-def _inference_section(inf: StepActivity | None, logic: dict | None, method: str
-                       ) -> dict | None:
+def _inference_section(inf: StepActivity | None, logic: dict | None, method: str,
+                       logic_rtl: dict | None) -> dict | None:
     if inf is None:
         return None
     a = inf.activity
-    return {"window": "free phase of the simulated training step (CLEAR + T1 STEPs: the "
-                      "operations of an inference on the same sample and weights), from busy's "
-                      "rise to the clock edge where the RTL controller enters SAVE_FREE",
-            "cycles": inf.cycles, "mram_reads": a.mram_reads, "mram_writes": a.mram_writes,
-            "source": f"simulation {inf.vcd.name}, free-phase window: busy cycles, macro CE/WE "
-                      "at CLK edges",
-            "activity_method": method,
-            "logic": logic}
+    out = {"window": "free phase of the simulated training step (CLEAR + T1 STEPs: the "
+                     "operations of an inference on the same sample and weights), from busy's "
+                     "rise to the clock edge where the RTL controller enters SAVE_FREE",
+           "cycles": inf.cycles, "mram_reads": a.mram_reads, "mram_writes": a.mram_writes,
+           "source": f"simulation {inf.vcd.name}, free-phase window: busy cycles, macro CE/WE "
+                     "at CLK edges",
+           "activity_method": method,
+           "logic": logic}
+    if logic_rtl is not None:
+        out["logic_rtl_propagated"] = logic_rtl
+    return out
 
 
 def _rtl_checks(sa: StepActivity, arch: Arch, notes: list[str]) -> list[dict]:
@@ -204,32 +233,54 @@ def rtl_counters(sa: StepActivity) -> dict[str, int]:
     return {names[p]: v for p, v in vals.items()}
 
 
+@dataclass(frozen=True)
+class GateLevel:
+    """The gate-level simulation's activity: the training step, its inference window, the
+    annotation from the step, and the run's record for activity_power.json."""
+
+    step: StepActivity
+    inference: StepActivity | None
+    annotation: Annotation
+    record: dict
+
+
 def _gate_level(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path, nl: Netlist,
-                lib: dict[str, CellLogic], sa: StepActivity, notes: list[str],
-                checks: list[dict]) -> tuple[StepActivity, Annotation] | None:
-    """Simulate the netlist (same test as the RTL co-simulation) and annotate from it."""
+                lib: dict[str, CellLogic], sa: StepActivity, inference_cycles: int | None,
+                notes: list[str], checks: list[dict]) -> GateLevel | None:
+    """Simulate the netlist (the RTL VCD's test: the same training operation), its VCD
+    streamed through a pipe, and annotate from it."""
     import shutil
 
     from eqchip.errors import EqchipError
-    from eqchip.power.gatesim import gate_level_vcd
+    from eqchip.macros.spec import macro_for
+    from eqchip.power.gatesim import gate_level_activity
 
     size = len(nl.cells) * sa.cycles
     if size > GATE_LEVEL_MAX_CELL_CYCLES:
         notes.append(f"no gate-level simulation: {len(nl.cells)} cells x {sa.cycles} cycles "
-                     f"exceeds {GATE_LEVEL_MAX_CELL_CYCLES:.0e} cell-cycles; power uses the RTL "
-                     "activity propagated through the gates")
+                     f"exceeds {GATE_LEVEL_MAX_CELL_CYCLES:.1e} cell-cycles (about "
+                     f"{GATE_LEVEL_BUDGET_S / 60:.0f} min of Icarus at "
+                     f"{CELL_CYCLES_PER_S:.1e} cell-cycles/s); power uses the RTL activity "
+                     "propagated through the gates")
         return None
     if shutil.which("iverilog") is None or shutil.which("vvp") is None:
         notes.append("Icarus Verilog not found: no gate-level simulation; power uses the RTL "
                      "activity propagated through the gates")
         return None
+    spec = macro_for(loaded.arch, loaded.tech)
+    macros = sorted(c.name for c in nl.cells if c.type == spec.name)
     try:
-        vcd = gate_level_vcd(loaded, netlist, liberty, work / "gatesim")
-        gsa = step_activity(vcd)
+        run = gate_level_activity(loaded, netlist, liberty, work / "gatesim", macros,
+                                  inference_cycles,
+                                  timeout_s=max(7200.0, 10 * size / CELL_CYCLES_PER_S))
     except EqchipError as exc:
         notes.append(f"gate-level simulation failed ({exc.message.splitlines()[0]}); power "
                      "uses the RTL activity propagated through the gates")
         return None
+    st = run.stream
+    gsa = from_activity(run.pipe, st.scope, st.step, st.n_windows)
+    ginf = from_activity(run.pipe, st.scope, st.inference, st.n_windows) \
+        if st.inference is not None else None
     a, r = gsa.activity, sa.activity
     checks += [
         check("gls_cycles", "gate-level simulation: training cycles = RTL",
@@ -237,4 +288,17 @@ def _gate_level(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path, 
         check("gls_mram_accesses", "gate-level simulation: MRAM reads / writes = RTL",
               f"{r.mram_reads}/{r.mram_writes}", f"{a.mram_reads}/{a.mram_writes}"),
     ]
-    return gsa, annotate(nl, lib, gsa.rates, "clk")
+    record = {
+        "simulator": "icarus (eqchip.power.gatesim, the co-simulation test on the netlist)",
+        "vcd": "streamed through a named pipe into eqchip.power.vcdstream while Icarus wrote "
+               "it; not stored",
+        "dumped": f"the netlist's own nets and the ports of {len(macros)} MRAM macro "
+                  "instances (not the insides of the cell instances)",
+        "cells": len(nl.cells), "cycles": gsa.cycles, "cell_cycles": size,
+        "vcd_bytes": st.bytes_read, "value_changes": st.value_changes,
+        "sim_seconds": round(run.sim_seconds, 3),
+        "sim_cpu_seconds": round(run.sim_cpu_seconds, 3),
+        "reader_cpu_seconds": round(run.reader_cpu_seconds, 3),
+        "build_seconds": round(run.build_seconds, 3),
+    }
+    return GateLevel(gsa, ginf, annotate(nl, lib, gsa.rates, "clk"), record)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -96,43 +97,52 @@ def read_header(path: Path) -> VcdHeader:
     if not path.is_file():
         raise VcdError(f"VCD file {path} does not exist",
                        hint="run `eqchip sim <design> --vcd FILE` to write one")
+    with open(path, "rb") as fh:
+        return parse_header(fh, path)
+
+
+def parse_header(fh: BinaryIO, path: Path) -> VcdHeader:
+    """The header of the VCD open in `fh` (a file or a pipe), read up to and including the
+    `$enddefinitions` line; `fh` is left at the first line of the body (`body_offset` counts
+    the bytes read). `path` names the VCD in errors."""
     scope: list[str] = []
     out: list[VcdVar] = []
     scopes: dict[str, set[str]] = {}
     ts = 1e-9
-    with open(path, "rb") as fh:
-        pending_ts = False
-        while True:
-            raw = fh.readline()
-            if not raw:
-                raise VcdError(f"{path}: no $enddefinitions: not a complete VCD header")
-            line = raw.decode("utf-8", "replace").strip()
-            if pending_ts or line.startswith("$timescale"):
-                text = line.replace("$timescale", "").replace("$end", "").strip()
-                if text:
-                    ts = _timescale(text, path)
-                    pending_ts = False
-                else:
-                    pending_ts = not line.endswith("$end") or line == "$timescale"
-                continue
-            tok = line.split()
-            if not tok:
-                continue
-            if tok[0] == "$scope" and len(tok) >= 3:
-                scope.append(tok[2])
-                scopes.setdefault(".".join(scope), set())
-            elif tok[0] == "$upscope":
-                if scope:
-                    scope.pop()
-            elif tok[0] == "$var" and len(tok) >= 5:
-                width, code = int(tok[2]), tok[3]
-                full = "".join(t for t in tok[4:] if t != "$end")   # "q [7:0]" -> "q[7:0]"
-                name, msb, lsb = _split_range(full, width)
-                p = ".".join([*scope, name])
-                scopes.setdefault(".".join(scope), set()).add(name)
-                out.append(VcdVar(code, p, width, lsb, msb))
-            elif tok[0] == "$enddefinitions":
-                return VcdHeader(ts, out, scopes, fh.tell())
+    offset = 0
+    pending_ts = False
+    while True:
+        raw = fh.readline()
+        if not raw:
+            raise VcdError(f"{path}: no $enddefinitions: not a complete VCD header")
+        offset += len(raw)
+        line = raw.decode("utf-8", "replace").strip()
+        if pending_ts or line.startswith("$timescale"):
+            text = line.replace("$timescale", "").replace("$end", "").strip()
+            if text:
+                ts = _timescale(text, path)
+                pending_ts = False
+            else:
+                pending_ts = not line.endswith("$end") or line == "$timescale"
+            continue
+        tok = line.split()
+        if not tok:
+            continue
+        if tok[0] == "$scope" and len(tok) >= 3:
+            scope.append(tok[2])
+            scopes.setdefault(".".join(scope), set())
+        elif tok[0] == "$upscope":
+            if scope:
+                scope.pop()
+        elif tok[0] == "$var" and len(tok) >= 5:
+            width, code = int(tok[2]), tok[3]
+            full = "".join(t for t in tok[4:] if t != "$end")   # "q [7:0]" -> "q[7:0]"
+            name, msb, lsb = _split_range(full, width)
+            p = ".".join([*scope, name])
+            scopes.setdefault(".".join(scope), set()).add(name)
+            out.append(VcdVar(code, p, width, lsb, msb))
+        elif tok[0] == "$enddefinitions":
+            return VcdHeader(ts, out, scopes, offset)
 
 
 _RANGE = re.compile(r"^(.*)\[(-?\d+)(?::(-?\d+))?\]$")

@@ -15,6 +15,7 @@ from eqchip.config.arch import (
     MatrixArch,
     clog2,
     datapath_acc_bits,
+    mtj_thresholds,
     transposed_acc_bits,
 )
 from eqchip.config.loader import LoadedDesign
@@ -44,6 +45,8 @@ class MatrixCtx:
     dst_doff: int           # first dynamic-neuron number of layer l + 1
     is_last: bool           # l = L - 1: rows are output neurons (nudged)
     slots: tuple[MacroSlot, ...]
+    w_thr: tuple[int, ...] = ()   # mtj: reachable pulse-level thresholds of the remainder (R_l)
+    b_thr: tuple[int, ...] = ()   # mtj: the same for the bias shift Rb_l
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,14 @@ def _shift_bits(in_bits: int, shift: int) -> int:
     return max(in_bits + 1 + max(0, -shift), shift + 2)
 
 
+def _thresholds(a: Arch, r: int) -> tuple[int, ...]:
+    """MTJ pulse-level thresholds of a remainder of r bits that it can reach (the rest never
+    count, `eqchip.golden.mtj.pulse_levels`)."""
+    if not a.mtj or r <= 0:
+        return ()
+    return tuple(t for t in mtj_thresholds(a.mtj_probs, a.mtj_prob_bits, r) if t < 1 << r)
+
+
 def build_context(loaded: LoadedDesign) -> dict[str, Any]:
     """Everything the templates reference (StrictUndefined catches a missing key)."""
     a: Arch = loaded.arch
@@ -84,7 +95,8 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         addr_bits=clog2(m.words), w_shift=m.w_update_shift, b_shift=m.b_update_shift,
         groups=m.words_per_row * subcycles, grp_bits=clog2(m.words_per_row * subcycles),
         row_bits=clog2(m.rows), dst_doff=doff[m.index + 1], is_last=m.index == n_mat - 1,
-        slots=_slots(m, a.words_per_macro)) for m in a.matrices)
+        slots=_slots(m, a.words_per_macro), w_thr=_thresholds(a, m.w_update_shift),
+        b_thr=_thresholds(a, m.b_update_shift)) for m in a.matrices)
     lays = tuple(LayerCtx(
         index=l_idx, size=layers[l_idx], doff=doff[l_idx], idx_bits=clog2(layers[l_idx]),
         groups=mats[l_idx].groups if l_idx < n_mat else 0,
@@ -139,6 +151,15 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "prng_seeds": list(a.prng_seeds),
         "prng_seed": loaded.design.prng.seed,
     }
+    # MTJ stochastic switching: pulse levels 0..K+1, their quantised P_sw, the stand-in lanes
+    mtj = {
+        "MTJ": a.mtj,
+        "MTJ_BIAS": a.mtj and max_rb > 0,
+        "MAXRB": max(1, max_rb),
+        "LB": clog2(len(a.mtj_probs)) if a.mtj else 1,
+        "PB": a.mtj_prob_bits,
+        "mtj_probs": list(a.mtj_probs),
+    }
     return {
         "eqchip_version": __version__,
         "name": a.name,
@@ -175,4 +196,5 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "layers_ctx": [asdict(x) for x in lays],
         **widths,
         **stoch,
+        **mtj,
     }

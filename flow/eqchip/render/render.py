@@ -45,6 +45,8 @@ def _units(ctx: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         ("mac", "nupd", "wupd", "regfile", "ctrl", "top")      # no hidden layer: no tracc
     if ctx["STOCH"]:                                 # the PRNG of stochastic rounding
         blocks = ("prng", *blocks)
+    if ctx["MTJ"]:                                   # stochastic-switching cells (behavioural)
+        blocks = ("mram_sw", *blocks)
     units += [(f"{t}.sv.j2", f"{name}_{t}", {}) for t in blocks]
     return units
 

@@ -35,9 +35,9 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
 
 
-def representative_step(loaded: LoadedDesign) -> tuple[Counters, str]:
-    """Golden-model counters of one training step: initial weights (training.seed) and the
-    first training sample of the design's data set."""
+def _representative(loaded: LoadedDesign):  # noqa: ANN202 - (x, TrainStep, source)
+    """Golden-model training step: initial weights (training.seed) and the first training
+    sample of the design's data set."""
     import numpy as np
 
     from eqchip import golden as g
@@ -49,8 +49,38 @@ def representative_step(loaded: LoadedDesign) -> tuple[Counters, str]:
     y = np.zeros(arch.layers[-1], np.int64)
     y[int(ds.y_train[0])] = 1 << arch.state_frac
     step = g.train_step(arch, g.init_params(arch, d.training.seed), x, y)
-    return step.counters, (f"golden model train_step (init_params seed {d.training.seed}, "
-                           f"first '{d.training.dataset}' training sample)")
+    return x, step, (f"golden model train_step (init_params seed {d.training.seed}, "
+                     f"first '{d.training.dataset}' training sample)")
+
+
+def representative_step(loaded: LoadedDesign) -> tuple[Counters, str]:
+    """Golden-model counters of one training step (`_representative`)."""
+    _, step, source = _representative(loaded)
+    return step.counters, source
+
+
+def mtj_write_energy(loaded: LoadedDesign) -> tuple[Figure, dict] | None:
+    """Energy of the stochastic MTJ writes of one training step (update_rounding: mtj): the
+    representative step's attempts per pulse level x the energy per attempt of the technology
+    (eqchip.config.mram_model.stochastic_write_energy). None for other roundings."""
+    if not loaded.arch.mtj:
+        return None
+    from eqchip.config.mram_model import stochastic_write_energy
+    from eqchip.golden.mtj import step_attempts
+
+    x, step, source = _representative(loaded)
+    attempts = [int(n) for n in step_attempts(loaded.arch, x, step)]
+    tech = loaded.tech
+    corner = next((c for c in tech.corners
+                   if c.name.startswith(loaded.design.pdk.corner + "_")), tech.typical_corner)
+    per = [sum(e.values()) for e in stochastic_write_energy(tech, corner)]
+    total = sum(n * e for n, e in zip(attempts, per, strict=True))
+    fig = Figure(total, "pJ", f"{sum(attempts)} stochastic MTJ writes ({source}) x energy per "
+                 f"attempt by pulse level (pulse V I t + sense + reset, eqchip.config.mram_model."
+                 f"stochastic_write_energy, pdk_cfg/mram/{tech.name}.yaml at {corner.name})")
+    table = {"attempts_per_level": attempts, "attempts_source": source,
+             "pj_per_attempt": per, "corner": corner.name}
+    return fig, table
 
 
 def mram_inputs(loaded: LoadedDesign):  # noqa: ANN201 - (MacroSpec, PowerInputs fields)
@@ -141,14 +171,17 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
                                    "activity_power.json inference.logic)"),
             logic_leakage_w=Figure(ilp["leakage_w"]["value"], "W", ilp["leakage_w"]["source"]),
             n_macros=arch.total_macros, **mram)
-    en = energy_report(arch, pin, inf_c, trn_c, inf_src, trn_src, p_inference=pin_inf)
+    mtj = mtj_write_energy(loaded)
+    en = energy_report(arch, pin, inf_c, trn_c, inf_src, trn_src, p_inference=pin_inf,
+                       mtj_write=mtj[0] if mtj else None)
     checks += metrics_checks(metrics, loaded, area, sta)
     # the same energy by time: (all power) x time + accesses x energy per access
     t = en.training
     by_time = ((pin.logic_dynamic_w.value + pin.logic_leakage_w.value
                 + pin.n_macros * pin.macro_leakage_w.value) * t.time_ns * 1e3
                + t.counters.mram_reads * pin.read_pj_per_word.value
-               + t.counters.mram_writes * pin.write_pj_per_word.value)
+               + t.counters.mram_writes * pin.write_pj_per_word.value
+               + (mtj[0].value if mtj else 0.0))
     checks.append(check(
         "energy_sum_of_parts",
         "training-step energy: sum of its parts = total power x time + "
@@ -177,7 +210,9 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
         "mram": {"macro": spec.name, "n_macros": arch.total_macros,
                  "read_pj_per_word": pin.read_pj_per_word.as_dict(),
                  "write_pj_per_word": pin.write_pj_per_word.as_dict(),
-                 "macro_leakage_w": pin.macro_leakage_w.as_dict()},
+                 "macro_leakage_w": pin.macro_leakage_w.as_dict(),
+                 "stochastic_write": None if mtj is None else
+                 {**mtj[1], "training_step_pj": mtj[0].as_dict()}},
         "energy": en.as_dict(),
         "estimates": estimates,
         "sensitivity": sensitivity_section(en),

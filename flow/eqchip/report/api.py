@@ -59,7 +59,7 @@ def _activity(state: BuildState | None) -> dict | None:
 
 def write_report(build_dir: Path, design: LoadedDesign | Path | str | None = None, *,
                  out_dir: Path | None = None, without_build: bool = False,
-                 layout_picture: bool = True) -> ReportPaths:
+                 layout_picture: bool = True, compare_with: str | None = None) -> ReportPaths:
     """report.json, report.md and report.html of an `eqchip build` output folder.
 
     design: default the one build_state.json names. out_dir: default build_dir.
@@ -67,13 +67,14 @@ def write_report(build_dir: Path, design: LoadedDesign | Path | str | None = Non
     an EqchipError. Records of another version of the design (sha256) are always an error."""
     return write_report_analysis(build_dir, design, out_dir=out_dir,
                                  without_build=without_build,
-                                 layout_picture=layout_picture)[0]
+                                 layout_picture=layout_picture, compare_with=compare_with)[0]
 
 
-def write_report_analysis(build_dir: Path, design: LoadedDesign | Path | str | None = None, *,
-                          out_dir: Path | None = None, without_build: bool = False,
-                          layout_picture: bool = True) -> tuple[ReportPaths, Analysis]:
-    """`write_report`, also returning the analysis (energy model, document)."""
+def analyse_build(build_dir: Path, design: LoadedDesign | Path | str | None = None, *,
+                  without_build: bool = False
+                  ) -> tuple[LoadedDesign, dict, Analysis, BuildState | None]:
+    """Read a build's records and compose its analysis: (design, metrics.json, analysis,
+    build state or None without a build)."""
     build_dir = Path(build_dir)
     if not build_dir.is_dir():
         raise EqchipError(f"build directory {build_dir} does not exist",
@@ -107,6 +108,43 @@ def write_report_analysis(build_dir: Path, design: LoadedDesign | Path | str | N
                "activity_power": str(v.activity) if v and v.activity else None,
                "layout": str(v.gds) if v and v.gds else None}
     an = compose(loaded, metrics, ap, sources, liberty=(ap or {}).get("liberty"))
+    return loaded, metrics, an, state
+
+
+def _comparison(build_dir: Path, loaded: LoadedDesign, metrics: dict, an: Analysis,
+                reference: str) -> dict:
+    """The comparison section against `<build root>/<reference>` (notes when it is absent)."""
+    from eqchip.report.compare import comparison_section, side
+
+    this, notes = side("this design", build_dir, loaded, metrics, an)
+    ref_dir = build_dir.parent / reference
+    if not (ref_dir / METRICS_FILE).is_file():
+        notes.append(f"reference build {ref_dir} is absent (no {METRICS_FILE}): run `eqchip "
+                     f"build designs/{reference}.yaml --build-dir {build_dir.parent}` to compare")
+        return comparison_section(this, None, notes)
+    try:
+        r_loaded, r_metrics, r_an, _ = analyse_build(ref_dir)
+    except EqchipError as exc:
+        notes.append(f"reference build {ref_dir} cannot be read: {exc}")
+        return comparison_section(this, None, notes)
+    ref, r_notes = side(f"reference {reference}", ref_dir, r_loaded, r_metrics, r_an)
+    return comparison_section(this, ref, notes + r_notes)
+
+
+def write_report_analysis(build_dir: Path, design: LoadedDesign | Path | str | None = None, *,
+                          out_dir: Path | None = None, without_build: bool = False,
+                          layout_picture: bool = True, compare_with: str | None = None
+                          ) -> tuple[ReportPaths, Analysis]:
+    """`write_report`, also returning the analysis (energy model, document).
+
+    compare_with: name of a reference build folder in the same build root (default: the
+    design's `report.compare_with`); the report then carries a per-synapse comparison."""
+    build_dir = Path(build_dir)
+    loaded, metrics, an, state = analyse_build(build_dir, design, without_build=without_build)
+    reference = compare_with or loaded.design.report.compare_with
+    if reference:
+        an.data["comparison"] = _comparison(build_dir, loaded, metrics, an, reference)
+    v = state.views if state is not None else None
     png = None
     if layout_picture and v is not None and v.gds is not None:
         from eqchip.report.layout_image import render_layout

@@ -5,7 +5,9 @@
     E_mram_read  = reads  x E_read_word   (E_read_word:  macro model, periphery included)
     E_mram_write = writes x E_write_word  (E_write_word: macro model, periphery included)
     E_mram_leak  = n_macros x P_macro_leak x cycles x T_clk
-    E            = sum of the five parts
+    E_mram_sw    = sum_k attempts_k x E_attempt_k   (update_rounding: mtj only: stochastic writes
+                   of the training step by pulse level, eqchip.config.mram_model)
+    E            = sum of the parts
 
 Synaptic operations (MACs W*s that the mathematics needs; padding excluded) per STEP:
 forward `sum_l rows_l * cols_l` plus transposed `sum_{l>=1} rows_l * cols_l` (layer 0 has no
@@ -75,7 +77,7 @@ class OpEnergy:
 
 
 def op_energy(name: str, c: Counters, counters_source: str, period_ns: float,
-              p: PowerInputs) -> OpEnergy:
+              p: PowerInputs, extra: dict[str, Figure] | None = None) -> OpEnergy:
     t_ns = c.cycles * period_ns
     # W x ns = nJ = 1e3 pJ
     parts = {
@@ -96,7 +98,7 @@ def op_energy(name: str, c: Counters, counters_source: str, period_ns: float,
                                f"({p.macro_leakage_w.source}) x {c.cycles} cycles x "
                                f"{period_ns:g} ns"),
     }
-    return OpEnergy(name, c, counters_source, period_ns, parts)
+    return OpEnergy(name, c, counters_source, period_ns, parts | (extra or {}))
 
 
 def synops_per_step(arch: Arch) -> int:
@@ -124,18 +126,24 @@ class EnergyReport:
 
 def energy_report(arch: Arch, p: PowerInputs, inference: Counters, training: Counters,
                   inference_source: str, training_source: str,
-                  p_inference: PowerInputs | None = None) -> EnergyReport:
+                  p_inference: PowerInputs | None = None,
+                  mtj_write: Figure | None = None) -> EnergyReport:
     """`p` is the training step's power; `p_inference` the inference's own (measured over its
-    window), or None: the inference then uses `p` too."""
+    window), or None: the inference then uses `p` too. `mtj_write`: energy of the stochastic
+    MTJ writes of one training step (update_rounding: mtj), part of the training step and of its
+    weight-update phase."""
+    extra = {"mram_stochastic_write": mtj_write} if mtj_write is not None else None
     per = arch.clock_period_ns
-    inf = op_energy("inference", inference, inference_source, per, p_inference or p)
-    trn = op_energy("training step", training, training_source, per, p)
+    none = {"mram_stochastic_write": Figure(0.0, "pJ", "an inference updates no weight")} \
+        if mtj_write is not None else None
+    inf = op_energy("inference", inference, inference_source, per, p_inference or p, none)
+    trn = op_energy("training step", training, training_source, per, p, extra)
     # WUPD: FILL (1) + word pass + one cycle per written word (eqchip.golden.counters.wupd_cycles)
     wupd_c = Counters(cycles=word_pass_cycles(arch) + training.mram_writes + 1,
                       mram_reads=sum(m.words for m in arch.matrices),
                       mram_writes=training.mram_writes)
     wupd = op_energy("weight update phase", wupd_c,
-                     "docs/architecture.md cycle schedule: WUPD", per, p)
+                     "docs/architecture.md cycle schedule: WUPD", per, p, extra)
     s_inf = arch.t1 * synops_per_step(arch)
     s_trn = steps_per_training(arch) * synops_per_step(arch)
     n_syn = arch.n_synapses

@@ -98,7 +98,7 @@ def write_plan(path: Path, arch: Arch, params: g.Params, ops: list[Op]) -> None:
     w_exp: list[list[np.ndarray]] = [[] for _ in range(arch.n_matrices)]
     # stochastic rounding: the RTL's generator starts at its seed (the test bench resets the
     # DUT once) and keeps running from one training operation to the next
-    prng = PrngStream(arch.prng_seeds) if arch.stochastic else None
+    prng = PrngStream(arch.prng_seeds) if arch.random_update else None
     prng_pos = 0
     for o in ops:
         if o.kind == "train":
