@@ -125,10 +125,15 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "QW": clog2(subcycles),
         "TW": clog2(max(a.t1, a.t2)),
         "XIW": clog2(n_in),
+        "MW": clog2(a.mac_units),
         "YIW": clog2(n_out),
         "NIW": clog2(n_dyn),
         "PRODW": wb + sb,
         "FSUMW": wb + sb + clog2(a.mac_units) + 1,
+        # MAC multipliers: a weight (signed WB) or, in WUPD, a state (SB unsigned bits as a signed
+        # SB+1) times a state; a weight product needs PRODW bits, an update product 2*SB
+        "XW": max(wb, sb + 1),
+        "MULW": max(wb + sb, 2 * sb),
         "ACCW": accw,
         "TRW": trw,
         "DWW": dw_bits,
