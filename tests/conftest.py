@@ -138,8 +138,11 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory):
 # cluster (its daemons are started once). Without xdist the marks change nothing.
 
 #: shared fixtures that are cheap to make in every worker
+#: (test_cosim's work folder and design files: each worker makes its own, and a simulator
+#: build is reused only when the same worker runs the next test of that design)
 _CHEAP = frozenset({"repo_root", "designs_dir", "pdk_root", "tmp_path_factory", "worker_id",
-                    "testrun_uid", "monkeypatch", "capsys", "request"})
+                    "testrun_uid", "monkeypatch", "capsys", "request",
+                    "cosim_work", "stress_yaml", "stoch_yaml", "mtj_yaml"})
 
 
 def _shared_fixtures(item: pytest.Item) -> list[str]:

@@ -94,7 +94,7 @@ SIMS = [_sim_param("icarus"), _sim_param("verilator")]
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory: pytest.TempPathFactory):
+def cosim_work(tmp_path_factory: pytest.TempPathFactory):
     """One work folder per design and simulator, shared so the builds are reused."""
     root = tmp_path_factory.mktemp("cosim")
     return lambda design, sim: root / f"{design}_{sim}"
@@ -108,9 +108,9 @@ def stress_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_small_training_steps(sim: str, designs_dir: Path, work) -> None:
+def test_small_training_steps(sim: str, designs_dir: Path, cosim_work) -> None:
     loaded = load_design(designs_dir / "small.yaml")
-    r = run_cosim(loaded, work("small", sim), simulator=sim, samples=3)
+    r = run_cosim(loaded, cosim_work("small", sim), simulator=sim, samples=3)
     kinds = [o["kind"] for o in r.ops]
     assert kinds == ["infer", "train", "train", "train", "infer"]
     # counters are compared inside the run; here: they are the contract's numbers
@@ -124,7 +124,7 @@ def test_small_training_steps(sim: str, designs_dir: Path, work) -> None:
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_stress_design_saturation(sim: str, stress_yaml: Path, work) -> None:
+def test_stress_design_saturation(sim: str, stress_yaml: Path, cosim_work) -> None:
     loaded = load_design(stress_yaml)
     arch = loaded.arch
     # the scenario really saturates weights and biases (checked on the golden model)
@@ -144,7 +144,7 @@ def test_stress_design_saturation(sim: str, stress_yaml: Path, work) -> None:
             b_sat += int((rb != g.sat(rb, arch.bias_bits)).sum())
         p = st.params
     assert w_sat > 0 and b_sat > 0
-    r = run_cosim(loaded, work("stress", sim), simulator=sim, samples=4, init="wide")
+    r = run_cosim(loaded, cosim_work("stress", sim), simulator=sim, samples=4, init="wide")
     assert [o["kind"] for o in r.ops].count("train") == 4
     assert sum(o["mram_writes"] for o in r.ops) > 0
 
@@ -152,11 +152,11 @@ def test_stress_design_saturation(sim: str, stress_yaml: Path, work) -> None:
 @pytest.mark.parametrize("sim", SIMS)
 @pytest.mark.parametrize(("text", "init"), [(ODD_YAML, "random"), (ONE_MATRIX_YAML, "wide")],
                          ids=["odd", "one_matrix"])
-def test_odd_sized_networks(sim: str, text: str, init: str, tmp_path: Path, work) -> None:
+def test_odd_sized_networks(sim: str, text: str, init: str, tmp_path: Path, cosim_work) -> None:
     path = tmp_path / "design.yaml"
     path.write_text(text)
     loaded = load_design(path)
-    r = run_cosim(loaded, work(loaded.arch.name, sim), simulator=sim, samples=3, init=init)
+    r = run_cosim(loaded, cosim_work(loaded.arch.name, sim), simulator=sim, samples=3, init=init)
     assert [o["kind"] for o in r.ops] == ["infer", "train", "train", "train", "infer"]
     assert r.ops[0]["cycles"] == g.inference_counters(loaded.arch).cycles
     for o in r.ops[1:4]:
@@ -165,16 +165,16 @@ def test_odd_sized_networks(sim: str, text: str, init: str, tmp_path: Path, work
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_digits_training_and_inference(sim: str, designs_dir: Path, work) -> None:
+def test_digits_training_and_inference(sim: str, designs_dir: Path, cosim_work) -> None:
     loaded = load_design(designs_dir / "digits.yaml")
-    r = run_cosim(loaded, work("digits", sim), simulator=sim, samples=1)
+    r = run_cosim(loaded, cosim_work("digits", sim), simulator=sim, samples=1)
     assert [o["kind"] for o in r.ops] == ["infer", "train", "infer"]
     assert r.ops[1]["mram_writes"] > 0
     assert r.ops[1]["mram_reads"] == g.training_counters(loaded.arch, 0).mram_reads
 
 
 @pytest.mark.skipif(shutil.which("verilator") is None, reason="verilator is not installed")
-def test_trained_digits_inference(designs_dir: Path, work, tmp_path: Path) -> None:
+def test_trained_digits_inference(designs_dir: Path, cosim_work, tmp_path: Path) -> None:
     """Weights from `eqchip train`: the RTL predicts the golden model's class on 50 test
     digits (and its states match bit for bit)."""
     train_out = tmp_path / "train"
@@ -184,7 +184,7 @@ def test_trained_digits_inference(designs_dir: Path, work, tmp_path: Path) -> No
     npz = train_out / "weights.npz"
     loaded = load_design(designs_dir / "digits.yaml")
     load_weights(npz, loaded.arch)     # the file is a valid weight set for this design
-    r = run_cosim(loaded, work("digits", "verilator"), simulator="verilator", samples=50,
+    r = run_cosim(loaded, cosim_work("digits", "verilator"), simulator="verilator", samples=50,
                   weights=npz)
     assert r.n_infer == 50 and r.agree == 50
     correct = sum(o["rtl_class"] == o["label"] for o in r.ops)
@@ -213,7 +213,7 @@ def _golden_weights(arch, params: g.Params, ops, restart_prng: bool) -> list[np.
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_stochastic_rounding_training(sim: str, stoch_yaml: Path, work) -> None:
+def test_stochastic_rounding_training(sim: str, stoch_yaml: Path, cosim_work) -> None:
     """Four training operations with the generator running: RTL == golden bit for bit, and the
     golden weights depend on the random bits and on the generator running on across
     operations (so the comparison checks both)."""
@@ -226,7 +226,7 @@ def test_stochastic_rounding_training(sim: str, stoch_yaml: Path, work) -> None:
     restarted = _golden_weights(arch, p0, ops, restart_prng=True)
     for other in (_golden_weights(nearest, p0, ops, False), restarted):
         assert any(not np.array_equal(a, b) for a, b in zip(want, other, strict=True))
-    r = run_cosim(loaded, work("stoch", sim), simulator=sim, samples=4)
+    r = run_cosim(loaded, cosim_work("stoch", sim), simulator=sim, samples=4)
     assert [o["kind"] for o in r.ops] == ["infer"] + ["train"] * 4 + ["infer"]
     for o in r.ops[1:5]:
         assert o["cycles"] == g.training_counters(arch, o["mram_writes"]).cycles
@@ -247,7 +247,7 @@ def mtj_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_mtj_switching_training(sim: str, mtj_yaml: Path, work) -> None:
+def test_mtj_switching_training(sim: str, mtj_yaml: Path, cosim_work) -> None:
     """Four training operations with MTJ switching: RTL == golden bit for bit; the golden
     weights depend on the switching outcomes (another rounding, or a stand-in restarted at
     its seed, gives other weights), so the comparison checks the stochastic writes."""
@@ -263,12 +263,12 @@ def test_mtj_switching_training(sim: str, mtj_yaml: Path, work) -> None:
     for other in (_golden_weights(nearest, p0, ops, False),
                   _golden_weights(stoch, p0, ops, False), restarted):
         assert any(not np.array_equal(a, b) for a, b in zip(want, other, strict=True))
-    r = run_cosim(loaded, work("mtjs", sim), simulator=sim, samples=4)
+    r = run_cosim(loaded, cosim_work("mtjs", sim), simulator=sim, samples=4)
     assert [o["kind"] for o in r.ops] == ["infer"] + ["train"] * 4 + ["infer"]
     for o in r.ops[1:5]:
         assert o["cycles"] == g.training_counters(arch, o["mram_writes"]).cycles
     assert sum(o["mram_writes"] for o in r.ops) > 0
-    assert any(work("mtjs", sim).rglob("mtjs_mram_sw.sv"))
+    assert any(cosim_work("mtjs", sim).rglob("mtjs_mram_sw.sv"))
 
 
 @pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
@@ -283,11 +283,11 @@ def test_mtj_stand_in_defect_is_caught(mtj_yaml: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_digits6_training_step(sim: str, designs_dir: Path, work) -> None:
+def test_digits6_training_step(sim: str, designs_dir: Path, cosim_work) -> None:
     """The shipped low-precision design: one training operation with stochastic rounding."""
     loaded = load_design(designs_dir / "digits6.yaml")
     assert loaded.arch.stochastic
-    r = run_cosim(loaded, work("digits6", sim), simulator=sim, samples=1)
+    r = run_cosim(loaded, cosim_work("digits6", sim), simulator=sim, samples=1)
     assert [o["kind"] for o in r.ops] == ["infer", "train", "infer"]
     assert r.ops[1]["mram_writes"] > 0
 
@@ -326,10 +326,10 @@ def test_planted_defect_is_caught(defect, expect: str, designs_dir: Path, tmp_pa
 
 
 @pytest.mark.parametrize("sim", SIMS)
-def test_vcd_of_one_training_operation(sim: str, designs_dir: Path, work) -> None:
+def test_vcd_of_one_training_operation(sim: str, designs_dir: Path, cosim_work) -> None:
     loaded = load_design(designs_dir / "small.yaml")
     arch = loaded.arch
-    wdir = work("small", sim)
+    wdir = cosim_work("small", sim)
     vcd = wdir / "train.vcd"
     r = run_cosim(loaded, wdir, simulator=sim, samples=1, vcd=vcd)
     assert [o["kind"] for o in r.ops] == ["train"] and r.vcd == vcd.resolve()
