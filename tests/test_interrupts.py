@@ -17,13 +17,20 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
+def _sigint_as_in_a_terminal() -> None:
+    # pytest itself may run with SIGINT ignored (started in the background by a
+    # non-interactive shell, as `cmd &` does); the build then rightly keeps it ignored, so give
+    # the build the terminal's default disposition that a Ctrl-C relies on
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(build_root: Path, designs_dir: Path) -> subprocess.Popen:
     # a session of its own: os.killpg then acts like Ctrl-C in a terminal (the whole group)
     return subprocess.Popen([sys.executable, "-m", "eqchip", "build",
                              str(designs_dir / "small.yaml"), "--build-dir", str(build_root),
                              "--to", "synthesis", "--no-report"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_sigint_as_in_a_terminal)
 
 
 def _wait_for_yosys(proc: subprocess.Popen, timeout: float = 180) -> list[psutil.Process]:
