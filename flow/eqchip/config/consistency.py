@@ -10,29 +10,40 @@ from eqchip.config.yamlsrc import Loc
 Problem = tuple[Loc, str]
 
 
-def _rounding_problems(d: Design) -> list[Problem]:
-    """Stochastic rounding draws the low R bits of a 32-bit generator output: R <= 32."""
+def _update_shifts(d: Design) -> list[int] | None:
+    """R_l, the right shift of each matrix's weight update (None: the learning rates do not
+    match the matrices, which design validation reports on its own)."""
     fp, ep = d.fixed_point, d.eqprop
     n_mat = len(d.network.layers) - 1
     if isinstance(ep.learning_rate, list) and len(ep.learning_rate) != n_mat:
-        return []
+        return None
     sf, k1 = fp.state_bits - 1, 1 if ep.symmetric else 0
+    return [2 * sf - fp.weight_frac - ep.beta_shift + ls + k1 for ls in ep.lr_shifts(n_mat)]
+
+
+def _nothing_to_round(shifts: list[int], rounding: str) -> list[Problem]:
+    if max(shifts) > 0:
+        return []
+    return [(("fixed_point", "update_rounding"),
+             f"{rounding} rounding has nothing to round: every weight update shift R_l "
+             f"({shifts}) is <= 0, so updates are exact; use update_rounding: nearest "
+             f"or smaller eqprop.learning_rate")]
+
+
+def _rounding_problems(d: Design) -> list[Problem]:
+    """Stochastic rounding draws the low R bits of a 32-bit generator output: R <= 32."""
+    shifts = _update_shifts(d)
+    if shifts is None:
+        return []
     out: list[Problem] = []
-    for i, ls in enumerate(ep.lr_shifts(n_mat)):
-        r = 2 * sf - fp.weight_frac - ep.beta_shift + ls + k1
+    for i, r in enumerate(shifts):
         if r > PRNG_BITS:
             out.append((("fixed_point", "update_rounding"),
                         f"stochastic rounding of W_{i} shifts by R_{i} = {r} bits, more than the "
                         f"{PRNG_BITS} random bits of prng.kind {d.prng.kind}; raise "
                         f"eqprop.learning_rate[{i}] or fixed_point.weight_frac so that R <= "
                         f"{PRNG_BITS}, or use update_rounding: nearest"))
-    shifts = [2 * sf - fp.weight_frac - ep.beta_shift + ls + k1 for ls in ep.lr_shifts(n_mat)]
-    if max(shifts) <= 0:
-        out.append((("fixed_point", "update_rounding"),
-                    f"stochastic rounding has nothing to round: every weight update shift R_l "
-                    f"({shifts}) is <= 0, so updates are exact; use update_rounding: nearest "
-                    f"or smaller eqprop.learning_rate"))
-    return out
+    return out + _nothing_to_round(shifts, "stochastic")
 
 
 def _mtj_problems(d: Design, tech: MramTech) -> list[Problem]:
@@ -51,18 +62,8 @@ def _mtj_problems(d: Design, tech: MramTech) -> list[Problem]:
                     f"the widest stochastic-switching pulse of MRAM technology {tech.name!r} "
                     f"({widest} ns) does not fit in one clock cycle ({d.clock.period_ns:.2f} ns); "
                     f"allowed: <= {1000.0 / widest:.1f} MHz"))
-    fp, ep = d.fixed_point, d.eqprop
-    n_mat = len(d.network.layers) - 1
-    if isinstance(ep.learning_rate, list) and len(ep.learning_rate) != n_mat:
-        return out
-    sf, k1 = fp.state_bits - 1, 1 if ep.symmetric else 0
-    shifts = [2 * sf - fp.weight_frac - ep.beta_shift + ls + k1 for ls in ep.lr_shifts(n_mat)]
-    if max(shifts) <= 0:
-        out.append((("fixed_point", "update_rounding"),
-                    f"mtj rounding has nothing to round: every weight update shift R_l "
-                    f"({shifts}) is <= 0, so updates are exact; use update_rounding: nearest "
-                    f"or smaller eqprop.learning_rate"))
-    return out
+    shifts = _update_shifts(d)
+    return out if shifts is None else out + _nothing_to_round(shifts, "mtj")
 
 
 def design_problems(d: Design, tech: MramTech) -> list[Problem]:
