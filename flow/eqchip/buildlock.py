@@ -72,12 +72,18 @@ def working_in(folder: Path) -> list[str]:
     return found
 
 
+#: the fix BuildLocked names when a running build holds the folder
+BUSY_HINT = "wait for it to finish, stop it, or build into another --build-dir"
+
+
 @contextmanager
-def build_lock(folder: Path, notify: Callable[[str], None] | None = None) -> Iterator[Path]:
+def build_lock(folder: Path, notify: Callable[[str], None] | None = None, *,
+               busy_hint: str = BUSY_HINT) -> Iterator[Path]:
     """Hold the lock of build folder `folder` (created if needed) for the block.
 
-    Raises BuildLocked naming the running build when another process holds it. A record
-    left by a build that ended without releasing it is taken over (reported to `notify`)."""
+    Raises BuildLocked naming the running command (its record) when another process holds
+    it, with `busy_hint` as the fix. A record left by a process that ended without releasing
+    it is taken over (reported to `notify`)."""
     folder = Path(folder)
     path = folder / LOCK_NAME
     try:
@@ -92,9 +98,7 @@ def build_lock(folder: Path, notify: Callable[[str], None] | None = None) -> Ite
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (BlockingIOError, PermissionError):
             raise BuildLocked(f"{folder} is in use by another eqchip build "
-                              f"({describe(_read(fd))})",
-                              hint="wait for it to finish, stop it, or build into another "
-                                   "--build-dir") from None
+                              f"({describe(_read(fd))})", hint=busy_hint) from None
         except OSError as exc:
             raise OutputError(f"cannot lock {path}: {exc.strerror or exc}",
                               hint="use a build folder on a local file system") from None

@@ -30,7 +30,7 @@ from pathlib import Path
 import eqchip
 from eqchip.buildlock import build_lock
 from eqchip.config.loader import load_design
-from eqchip.errors import BuildLocked, EqchipError, ToolError
+from eqchip.errors import EqchipError, ToolError
 from eqchip.fileio import write_json_atomic, write_text_atomic
 from eqchip.interrupts import interruptible
 from eqchip.sweep.points import Point
@@ -162,15 +162,10 @@ def sweep_lock(out_dir: Path, notify: Callable[[str], None] | None = None) -> It
     folder's): two sweeps in one folder would run the same points at once. The processes the
     sweep starts do not hold it; a lock left by a killed sweep is taken over (said to
     `notify`)."""
-    try:
-        with build_lock(Path(out_dir), notify=notify):
-            yield
-    except BuildLocked as exc:
-        if "--build-dir" not in (exc.hint or ""):
-            raise                     # processes of a killed sweep still work in the folder
-        # the record in the message names the command that holds the folder
-        raise BuildLocked(exc.message, hint="wait for it to finish, stop it, or give this "
-                                            "sweep another folder (-o)") from None
+    with build_lock(Path(out_dir), notify=notify,
+                    busy_hint="wait for it to finish, stop it, or give this sweep another "
+                              "folder (-o)"):
+        yield
 
 
 def run_points(points: list[Point], opts: RunOptions,
