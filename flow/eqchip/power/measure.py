@@ -93,15 +93,18 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         bus = {(c.name, p) for c in nl.cells for p, b in c.conns.items()
                if c.type not in lib and len(b) > 1 or
                (c.type not in lib and p in ("ADDR", "DIN", "DOUT"))}
-        extra: dict[str, Annotation] = {}
+        # the further annotations OpenSTA reports on, each with the label of its figures
+        extra: dict[str, tuple[Annotation, str]] = {}
         if gsa is not None and ann_rtl is not None:
-            extra["rtl_propagated"] = ann_rtl
+            extra["rtl_propagated"] = (ann_rtl, "annotated: RTL + propagation")
         if ann_inf is not None:
-            extra["inference"] = ann_inf
+            extra["inference"] = (ann_inf, f"annotated: {method}, inference window")
         if ann_inf_rtl is not None:
-            extra["inference_rtl_propagated"] = ann_inf_rtl
+            extra["inference_rtl_propagated"] = (
+                ann_inf_rtl, "annotated: RTL + propagation, inference window")
         run = run_power(work / "sta", netlist, f"{arch.name}_top", [liberty, macro_lib],
-                        arch.clock_period_ns, "clk", ann, bus, sdc, extra=extra)
+                        arch.clock_period_ns, "clk", ann, bus, sdc,
+                        extra={k: x for k, (x, _label) in extra.items()})
         logic["vectorless"] = logic_power(
             run.vectorless, internal_power(nl, lib, default_pin_activity(nl, clk),
                                            arch.clock_period_ns), "vectorless", run.log)
@@ -109,21 +112,12 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
             logic["annotated"] = logic_power(
                 run.annotated, internal_power(nl, lib, ann.pins, arch.clock_period_ns),
                 f"annotated: {method}", run.log)
-        if "rtl_propagated" in run.extra and ann_rtl is not None:
-            logic["rtl_propagated"] = logic_power(
-                run.extra["rtl_propagated"],
-                internal_power(nl, lib, ann_rtl.pins, arch.clock_period_ns),
-                "annotated: RTL + propagation", run.log)
-        if "inference" in run.extra and ann_inf is not None:
-            logic["inference"] = logic_power(
-                run.extra["inference"], internal_power(nl, lib, ann_inf.pins,
-                                                       arch.clock_period_ns),
-                f"annotated: {method}, inference window", run.log)
-        if "inference_rtl_propagated" in run.extra and ann_inf_rtl is not None:
-            logic["inference_rtl_propagated"] = logic_power(
-                run.extra["inference_rtl_propagated"],
-                internal_power(nl, lib, ann_inf_rtl.pins, arch.clock_period_ns),
-                "annotated: RTL + propagation, inference window", run.log)
+        for name, (extra_ann, label) in extra.items():
+            if name in run.extra:
+                logic[name] = logic_power(
+                    run.extra[name],
+                    internal_power(nl, lib, extra_ann.pins, arch.clock_period_ns),
+                    label, run.log)
     else:
         notes.append("OpenSTA (`sta`) not found: no power analysis")
     counters = None
