@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,20 @@ print("locked", flush=True)
 time.sleep(60)
 """
 
+@contextmanager
+def lock_held_by_another_process(folder: Path) -> Iterator[int]:
+    """A process that holds `folder`'s build lock (record: pid, 2026-01-01, "eqchip build
+    small") while the block runs; yields its pid. It is killed afterwards, as in a crash."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 TRY_LOCK = """
 import sys
 from eqchip.buildlock import BuildLocked, build_lock
@@ -38,21 +54,15 @@ except BuildLocked as exc:
 def test_second_build_is_refused_naming_the_running_one(tmp_path: Path) -> None:
     folder = tmp_path / "small"
     folder.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with lock_held_by_another_process(folder) as holder_pid:
         start = time.monotonic()
         with pytest.raises(BuildLocked) as info, build_lock(folder):
             pass
         assert time.monotonic() - start < 2              # refused at once, no waiting
         msg = str(info.value)
-        assert f"pid {holder.pid}" in msg and "started 2026-01-01T00:00:00Z" in msg
+        assert f"pid {holder_pid}" in msg and "started 2026-01-01T00:00:00Z" in msg
         assert "eqchip build small" in msg and "--build-dir" in msg
         assert info.value.exit_code == 7
-    finally:
-        holder.kill()
-        holder.wait()
     # the holder is gone (as after a crash): the kernel released its flock
     notes: list[str] = []
     with build_lock(folder, notify=notes.append):
@@ -61,7 +71,7 @@ def test_second_build_is_refused_naming_the_running_one(tmp_path: Path) -> None:
                                capture_output=True, text=True, timeout=60)
         assert other.stdout.startswith("BuildLocked"), other.stdout + other.stderr
         assert f"pid {os.getpid()}, started " in other.stdout
-    assert len(notes) == 1 and f"pid {holder.pid}" in notes[0] and "taking over" in notes[0]
+    assert len(notes) == 1 and f"pid {holder_pid}" in notes[0] and "taking over" in notes[0]
     assert (folder / LOCK_NAME).read_text() == ""        # released: an empty record
     with build_lock(folder, notify=notes.append):        # a clean release is no news
         pass
@@ -93,19 +103,13 @@ def test_takeover_waits_for_processes_of_the_dead_build(tmp_path: Path) -> None:
 def test_cli_refuses_a_build_into_a_locked_folder(tmp_path: Path, designs_dir: Path) -> None:
     folder = tmp_path / "build" / "small"
     folder.mkdir(parents=True)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with lock_held_by_another_process(folder) as holder_pid:
         proc = subprocess.run([sys.executable, "-m", "eqchip", "build",
                                str(designs_dir / "small.yaml"), "--build-dir",
                                str(tmp_path / "build")], capture_output=True, text=True,
                               timeout=120)
-    finally:
-        holder.kill()
-        holder.wait()
     assert proc.returncode == 7, proc.stderr
-    assert f"in use by another eqchip build (pid {holder.pid}" in proc.stderr
+    assert f"in use by another eqchip build (pid {holder_pid}" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert sorted(p.name for p in folder.iterdir()) == [LOCK_NAME]     # nothing touched
 
@@ -113,16 +117,10 @@ def test_cli_refuses_a_build_into_a_locked_folder(tmp_path: Path, designs_dir: P
 def test_regress_refuses_a_design_whose_folder_is_being_built(tmp_path: Path) -> None:
     folder = tmp_path / "build" / "small"
     folder.mkdir(parents=True)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with lock_held_by_another_process(folder) as holder_pid:
         proc = subprocess.run([sys.executable, "-m", "eqchip", "regress", "small", "--no-build",
                                "--build-root", str(tmp_path / "build"), "--no-history"],
                               capture_output=True, text=True, timeout=120)
-    finally:
-        holder.kill()
-        holder.wait()
     assert proc.returncode == 7, proc.stderr
-    assert f"in use by another eqchip build (pid {holder.pid}" in proc.stderr
+    assert f"in use by another eqchip build (pid {holder_pid}" in proc.stderr
     assert not (tmp_path / "build" / "regress" / "junit.xml").exists()
