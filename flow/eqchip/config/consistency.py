@@ -122,7 +122,7 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
         out.append((("mram", "words_per_macro"),
                     f"the network needs {total} macros of {mr.words_per_macro} words, more than "
                     f"mram.max_macros = {mr.max_macros}; use larger macros or raise max_macros"))
-    corner = next((c for c in tech.corners if c.name.startswith(f"{d.pdk.corner}_")), None)
+    corner = tech.corner_for(d.pdk.corner)
     if corner is None:
         out.append((("pdk", "corner"),
                     f"MRAM technology {tech.name!r} has no {d.pdk.corner!r} corner (it has "

@@ -275,6 +275,10 @@ class MramTech(_Strict):
     def typical_corner(self) -> Corner:
         return next(c for c in self.corners if c.name.startswith("tt_"))
 
+    def corner_for(self, pdk_corner: str) -> Corner | None:
+        """The corner of the design's PDK corner (`tt` -> `tt_025C_1v80`), None if absent."""
+        return next((c for c in self.corners if c.name.startswith(f"{pdk_corner}_")), None)
+
 
 def mram_tech_path(name: str, root: Path | None = None) -> Path:
     return (root or pdk_cfg_dir()) / "mram" / f"{name}.yaml"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from eqchip import __version__
 from eqchip.config import LoadedDesign
+from eqchip.config.mram_tech import Corner
 from eqchip.figures import check
 from eqchip.golden.counters import Counters, inference_counters
 from eqchip.report.energy import EnergyReport, Figure, PowerInputs, energy_report
@@ -59,6 +60,13 @@ def representative_step(loaded: LoadedDesign) -> tuple[Counters, str]:
     return step.counters, source
 
 
+def mram_corner(loaded: LoadedDesign) -> Corner:
+    """The MRAM technology corner of the design's PDK corner (`tt` -> `tt_025C_1v80`; the
+    technology's typical corner when it has none of that name)."""
+    tech = loaded.tech
+    return tech.corner_for(loaded.design.pdk.corner) or tech.typical_corner
+
+
 def mtj_write_energy(loaded: LoadedDesign) -> tuple[Figure, dict] | None:
     """Energy of the stochastic MTJ writes of one training step (update_rounding: mtj): the
     representative step's attempts per pulse level x the energy per attempt of the technology
@@ -71,8 +79,7 @@ def mtj_write_energy(loaded: LoadedDesign) -> tuple[Figure, dict] | None:
     x, step, source = _representative(loaded)
     attempts = [int(n) for n in step_attempts(loaded.arch, x, step)]
     tech = loaded.tech
-    corner = next((c for c in tech.corners
-                   if c.name.startswith(loaded.design.pdk.corner + "_")), tech.typical_corner)
+    corner = mram_corner(loaded)
     per = [sum(e.values()) for e in stochastic_write_energy(tech, corner)]
     total = sum(n * e for n, e in zip(attempts, per, strict=True))
     fig = Figure(total, "pJ", f"{sum(attempts)} stochastic MTJ writes ({source}) x energy per "
@@ -91,8 +98,7 @@ def mram_inputs(loaded: LoadedDesign):  # noqa: ANN201 - (MacroSpec, PowerInputs
 
     tech = loaded.tech
     spec = macro_for(loaded.arch, tech)
-    corner = next((c for c in tech.corners
-                   if c.name.startswith(loaded.design.pdk.corner + "_")), tech.typical_corner)
+    corner = mram_corner(loaded)
     el = electrical(spec, corner)
     tfile = f"pdk_cfg/mram/{tech.name}.yaml"
     at = f"corner {corner.name}"
