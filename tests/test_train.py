@@ -19,7 +19,7 @@ from eqchip.golden.train import accuracy, init_params, run_training
 
 
 @pytest.mark.slow
-def test_digits_bit_exact_learns_to_95_percent(designs_dir: Path) -> None:
+def test_digits_bit_exact_learns_to_97_percent(designs_dir: Path) -> None:
     ld = load_design(designs_dir / "digits.yaml")
     tr = ld.design.training
     data = load_dataset(tr.dataset, ld.arch.layers, tr.test_size, tr.seed)
@@ -29,7 +29,21 @@ def test_digits_bit_exact_learns_to_95_percent(designs_dir: Path) -> None:
     res = run_training(ld.arch, data, tr.epochs, tr.seed, with_float=False)
     assert tr.epochs <= 30
     assert init_acc < 0.3
-    assert res.final_test_acc >= 0.95, [s.exact_test_acc for s in res.curve]
+    assert res.final_test_acc >= 0.97, [s.exact_test_acc for s in res.curve]
+
+
+@pytest.mark.slow
+def test_digits6_stochastic_learns_to_92_percent(designs_dir: Path) -> None:
+    """The shipped 6-bit-weight design with stochastic update rounding: >= 92 % bit-exact test
+    accuracy after its 30 epochs (issue 14's done-when; the golden model is bit-exact with
+    the RTL, tests/test_cosim.py)."""
+    ld = load_design(designs_dir / "digits6.yaml")
+    assert ld.arch.stochastic and ld.arch.weight_bits == 6
+    tr = ld.design.training
+    assert tr.epochs == 30
+    data = load_dataset(tr.dataset, ld.arch.layers, tr.test_size, tr.seed)
+    res = run_training(ld.arch, data, tr.epochs, tr.seed, with_float=False)
+    assert res.final_test_acc >= 0.92, [s.exact_test_acc for s in res.curve]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
