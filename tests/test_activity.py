@@ -274,3 +274,27 @@ def test_annotated_power_follows_the_simulated_activity(tmp_path, pdk_root, sky1
     assert sw2 - sw0 == pytest.approx(2 * (sw1 - sw0), rel=1e-3)
     # the vectorless run does not depend on the annotation
     assert run2.vectorless.total.total_w == pytest.approx(run.vectorless.total.total_w)
+
+
+def test_rtl_simulation_budget(designs_dir: Path, tmp_path: Path) -> None:
+    """The synthesis.power node co-simulates a training step only within the cell-cycle budget:
+    small's netlist is far below it, an mnist-sized netlist over it (vectorless, with a note)."""
+    from eqchip.config import load_design
+    from eqchip.golden.counters import training_counters
+    from eqchip.power.measure import RTL_SIM_MAX_CELL_CYCLES, rtl_sim_over_budget
+
+    def netlist(cells: int) -> Path:
+        path = tmp_path / f"n{cells}.vg"
+        path.write_text("module t ();\n" + "".join(
+            f"  sky130_fd_sc_hd__inv_1 _{i}_ (.A(a), .Y(y));\n" for i in range(cells))
+            + "endmodule\n")
+        return path
+
+    small = load_design(designs_dir / "small.yaml")
+    assert rtl_sim_over_budget(small, netlist(7000)) is None
+    mnist = load_design(designs_dir / "mnist.yaml")
+    cycles = training_counters(mnist.arch, 0).cycles
+    over = int(RTL_SIM_MAX_CELL_CYCLES / cycles) + 1
+    assert rtl_sim_over_budget(mnist, netlist(over - 2)) is None
+    note = rtl_sim_over_budget(mnist, netlist(over))
+    assert note is not None and f"{cycles} cycles" in note and "not simulated" in note

@@ -84,10 +84,11 @@ def test_tiny_network_by_hand(tiny: Arch) -> None:
     assert t.params.weights[0].tolist() == [[8, -4]] and t.params.weights[1].tolist() == [[18]]
     assert t.params.biases[0].tolist() == [2] and t.params.biases[1].tolist() == [8]
     assert [w.tolist() for w in t.written] == [[False], [True]]
-    # STEP = 2 FILL + 2 words * 2 sub-cycles = 6; training = CLEAR 1 + 2*6 + SAVE_FREE 1
-    #   + WUPD (1 FILL + 2 words * 2 + 1 write) = 20
-    assert t.counters == g.Counters(cycles=20, mram_reads=6, mram_writes=1)
-    assert g.infer(tiny, p, x).counters == g.Counters(cycles=7, mram_reads=2, mram_writes=0)
+    # STEP = 2 FILL + W_1's word * 2 sub-cycles + W_0's word * 1 (paired: both multipliers
+    # forward) = 5; training = CLEAR 1 + 2*5 + SAVE_FREE 1 + WUPD (1 FILL + 2 words * 2 + 1 write)
+    # = 18
+    assert t.counters == g.Counters(cycles=18, mram_reads=6, mram_writes=1)
+    assert g.infer(tiny, p, x).counters == g.Counters(cycles=6, mram_reads=2, mram_writes=0)
     assert p.weights[1].tolist() == [[12]]              # the input params are not modified
 
 
@@ -129,8 +130,11 @@ def _enumerate_operation(arch: Arch, training: bool, changed: set[tuple[int, int
     def step() -> None:
         for m in order:
             trace.append(("FILL", "R"))          # READ of the matrix's first word
+            # a paired W_0 (both multiplier banks forward) takes half the sub-cycles
+            m_sub = s_sub // 2 if m.index == 0 and arch.n_matrices > 1 and s_sub % 2 == 0 \
+                else s_sub
             for a in range(m.words):
-                trace.extend([("MAC", "")] * (s_sub - 1))
+                trace.extend([("MAC", "")] * (m_sub - 1))
                 # last sub-cycle: READ of the next word of the same matrix
                 trace.append(("MAC", "R" if a < m.words - 1 else ""))
 
@@ -167,6 +171,21 @@ def test_counters_match_enumeration(name: str, designs_dir: Path) -> None:
     changed = {(0, 0), (0, arch.matrices[0].words - 1), (arch.n_matrices - 1, 0)}
     c = g.training_counters(arch, len(changed))
     assert (c.cycles, c.mram_reads, c.mram_writes) == _enumerate_operation(arch, True, changed)
+
+
+def test_paired_w0_rule(tmp_path: Path, designs_dir: Path) -> None:
+    """W_0 is paired in a STEP only with an even number of sub-cycles and a hidden layer."""
+    digits = load_design(designs_dir / "digits.yaml").arch          # 8 weights, 4 MAC units
+    assert digits.subcycles_per_word == 2 and digits.paired
+    assert [digits.step_subcycles(m) for m in digits.matrices] == [1, 2]
+    small = load_design(designs_dir / "small.yaml").arch            # one sub-cycle per word
+    assert not small.paired and [small.step_subcycles(m) for m in small.matrices] == [1, 1]
+    odd = _design(tmp_path, designs_dir, "small", mram__word_bits=96)   # 3 sub-cycles: odd
+    assert odd.subcycles_per_word == 3 and not odd.paired
+    one = _design(tmp_path, designs_dir, "small", network__layers=[4, 2], mram__word_bits=64)
+    assert one.subcycles_per_word == 2 and not one.paired               # no hidden layer
+    # 64 x 32 x 10 MACs (forward and transposed on W_1) in 2 FILLs + 256 x 1 + 40 x 2 cycles
+    assert g.step_cycles(digits) == 2 + 256 + 80
 
 
 def test_asymmetric_counters_match_enumeration(tiny: Arch) -> None:

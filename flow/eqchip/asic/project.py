@@ -33,6 +33,7 @@ class ProjectSpec:
     target_utilization: float = 0.4
     core_margin_um: float = 10.0
     macro_halo_um: float = 10.0
+    synthesis_strategy: str | None = None   # ABC script of syn_asic (None: yosys' default)
     jobname: str = DEFAULT_JOB
     yosys_path: Path | None = None    # directory with the pyosys shim (None: real yosys)
     defines: tuple[str, ...] = field(default_factory=tuple)
@@ -127,6 +128,8 @@ def make_project(spec: ProjectSpec) -> ASIC:
         # registers written with enables sit behind integrated clock gates (yosys `clockgate`)
         task.set_yosys_mapclockgates(True)
         task.set_yosys_minclockgatefanout(CLOCKGATE_MIN_FANOUT)
+        if spec.synthesis_strategy is not None:
+            task.set_yosys_strategy(spec.synthesis_strategy)
         if spec.yosys_path is not None:
             task.set_path(str(spec.yosys_path), clobber=True)
     return project

@@ -93,6 +93,20 @@ class Arch:
         return self.weights_per_word // self.mac_units
 
     @property
+    def paired(self) -> bool:
+        """W_0 is processed "paired" in a STEP: it has no transposed use (layer 0 has no
+        dynamics), so both multiplier banks form its forward products, two column groups per
+        sub-cycle. Needs an even number of sub-cycles per word and a hidden layer (with one
+        matrix the second bank is an SB x SB update multiplier only)."""
+        return self.n_matrices > 1 and self.subcycles_per_word % 2 == 0
+
+    def step_subcycles(self, m: MatrixArch) -> int:
+        """COMPUTE sub-cycles of one word of `m` in a STEP (a WUPD always takes
+        `subcycles_per_word`): half of them for a paired W_0."""
+        s = self.subcycles_per_word
+        return s // 2 if self.paired and m.index == 0 else s
+
+    @property
     def n_synapses(self) -> int:
         return sum(m.rows * m.cols for m in self.matrices)
 

@@ -154,6 +154,12 @@ class FlowOptions(_Strict):
                                       description="Standard-cell utilization of the core area")
     macro_halo_um: float = Field(default=10.0, ge=0, le=200, description="Keep-out around macros")
     core_margin_um: float = Field(default=10.0, ge=0, le=500, description="Die-to-core margin")
+    synthesis_strategy: Literal["AREA0", "AREA1", "AREA2", "AREA3", "DELAY0", "DELAY1", "DELAY2",
+                                "DELAY3", "DELAY4"] = Field(
+        default="AREA0",
+        description="ABC script of the yosys synthesis (SiliconCompiler's syn_asic strategies, "
+                    "from OpenLane and OpenROAD-flow-scripts). AREA0 measured on digits: 6 % "
+                    "less standard-cell area and 19 % higher fmax than yosys' default abc script")
 
     @field_validator("target_utilization", "macro_halo_um", "core_margin_um", mode="before")
     @classmethod

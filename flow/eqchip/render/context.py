@@ -122,6 +122,8 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "ROWW": clog2(max(m.rows for m in a.matrices)),
         "WCW": clog2(max(m.words_per_row for m in a.matrices)),
         "GRPW": clog2(max(c.groups for c in mats)),
+        # column group of the t ports (matrices above W_0; W_0's t port is x, read as col_s)
+        "TGW": max((c.grp_bits for c in mats[1:]), default=1),
         "QW": clog2(subcycles),
         "TW": clog2(max(a.t1, a.t2)),
         "XIW": clog2(n_in),
@@ -129,7 +131,8 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "YIW": clog2(n_out),
         "NIW": clog2(n_dyn),
         "PRODW": wb + sb,
-        "FSUMW": wb + sb + clog2(a.mac_units) + 1,
+        # forward sum of the M products (2M for a paired W_0)
+        "FSUMW": wb + sb + clog2(a.mac_units * (2 if a.paired else 1)) + 1,
         # MAC multipliers: a weight (signed WB) or, in WUPD, a state (SB unsigned bits as a signed
         # SB+1) times a state; a weight product needs PRODW bits, an update product 2*SB
         "XW": max(wb, sb + 1),
@@ -182,6 +185,9 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "T2": a.t2,
         "SYM": a.symmetric,
         "M": a.mac_units,
+        "PAIR": a.paired,                                    # W_0 paired: both banks forward
+        "S0": a.step_subcycles(a.matrices[0]),               # STEP sub-cycles of a word of W_0
+        "CLO": 4,                                            # low bits of the event counters
         "PW": a.weights_per_word,
         "S": subcycles,
         "WORDB": a.word_bits,

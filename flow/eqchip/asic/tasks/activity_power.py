@@ -64,26 +64,28 @@ class ActivityPowerTask(Task):
     def run(self) -> int:
         from eqchip.config import load_design
         from eqchip.errors import EqchipError
-        from eqchip.power.measure import measure
+        from eqchip.power.measure import measure, rtl_sim_over_budget
 
         loaded = load_design(self._file("design"))
         top = self.design_topmodule
         work = Path("work").resolve()
+        netlist = Path(f"inputs/{top}.vg").resolve()
         vcd = Path("reports") / f"{top}.step.vcd"
-        vcd_note = None
-        try:
-            from eqchip.sim.runner import run_cosim
+        vcd_path = None
+        vcd_note = rtl_sim_over_budget(loaded, netlist)
+        if vcd_note is None:
+            try:
+                from eqchip.sim.runner import run_cosim
 
-            res = run_cosim(loaded, work / "cosim", "icarus", samples=1, vcd=vcd.resolve())
-            vcd_path = res.vcd
-        except (EqchipError, ImportError, OSError) as exc:
-            vcd_path = None
-            vcd_note = f"co-simulation for the activity failed ({str(exc).splitlines()[0]})"
+                res = run_cosim(loaded, work / "cosim", "icarus", samples=1, vcd=vcd.resolve())
+                vcd_path = res.vcd
+            except (EqchipError, ImportError, OSError) as exc:
+                vcd_note = f"co-simulation for the activity failed ({str(exc).splitlines()[0]})"
         sdc = []
         for obj, key in self.get_fileset_file_keys("sdc"):
             sdc.extend(obj.find_files(*key))
         w, h = self.get("var", "macro_width"), self.get("var", "macro_height")
-        data = measure(loaded, netlist=Path(f"inputs/{top}.vg").resolve(),
+        data = measure(loaded, netlist=netlist,
                        liberty=self._file("stdcell_liberty"),
                        macro_lib=self._file("macro_liberty"),
                        blackbox=self._file("macro_blackbox"),
