@@ -2,7 +2,8 @@
 clock-gating cells, standard-cell area, MACs per cycle, logic and MRAM energy per MAC of an
 inference. Prints the numbers; asserts nothing.
 
-    python bench/bench_datapath.py [designs/small.yaml designs/digits.yaml] [--build-dir DIR]
+    python bench/bench_datapath.py [DESIGN.yaml ...] [--build-dir DIR]   (default: the shipped
+        designs small, digits, digits6, digits6_mtj; a design without a build is skipped)
         [--build]
 
 Reads `<build-dir>/<design>/metrics.json` and `report.json` written by `eqchip build`
@@ -59,7 +60,8 @@ def figures(design: Path, build_dir: Path) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("designs", nargs="*", type=Path,
-                    default=[REPO / "designs" / "small.yaml", REPO / "designs" / "digits.yaml"])
+                    default=[REPO / "designs" / f"{n}.yaml"
+                             for n in ("small", "digits", "digits6", "digits6_mtj")])
     ap.add_argument("--build-dir", type=Path, default=REPO / "build")
     ap.add_argument("--build", action="store_true", help="run `eqchip build` first")
     a = ap.parse_args()
@@ -68,11 +70,17 @@ def main() -> None:
         if a.build:
             subprocess.run([sys.executable, "-m", "eqchip", "-q", "build", str(d),
                             "--build-dir", str(a.build_dir)], env=bench_env(), check=False)
+        if not (a.build_dir / d.stem / "report.json").is_file():
+            sys.stderr.write(f"{d.stem}: no build with a report in {a.build_dir} (skipped)\n")
+            continue
         rows.append((d.stem, figures(d, a.build_dir)))
+    if not rows:
+        sys.exit("no builds to read: run `eqchip build` of the designs (or pass --build)")
     keys = list(rows[0][1])
     sys.stdout.write(f"{'':<14s}" + "".join(f"{name:>14s}" for name, _ in rows) + "\n")
     for k in keys:
-        vals = "".join(f"{v[k]:>14.0f}" if abs(v[k]) >= 100 else f"{v[k]:>14.3f}"
+        vals = "".join(f"{v[k]:>14d}" if isinstance(v[k], int) else
+                       f"{v[k]:>14.0f}" if abs(v[k]) >= 100 else f"{v[k]:>14.3f}"
                        for _, v in rows)
         sys.stdout.write(f"{k:<14s}{vals}\n")
 
