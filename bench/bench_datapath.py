@@ -2,9 +2,10 @@
 clock-gating cells, standard-cell area, MACs per cycle, logic and MRAM energy per MAC of an
 inference. Prints the numbers; asserts nothing.
 
-    python bench/bench_datapath.py [DESIGN.yaml ...] [--build-dir DIR]   (default: the shipped
-        designs small, digits, digits6, digits6_mtj; a design without a build is skipped)
-        [--build]
+    python bench/bench_datapath.py [DESIGN.yaml ...] [--build-dir DIR] [--build]
+
+Default designs: the shipped small, digits, digits6 and digits6_mtj (mnist on request); a design
+without a build is skipped with a message.
 
 Reads `<build-dir>/<design>/metrics.json` and `report.json` written by `eqchip build`
 (`--build` runs `eqchip build` first; needs PDK_ROOT). MAC/cycle comes from the golden model's
