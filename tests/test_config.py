@@ -332,3 +332,11 @@ def test_mtj_rounding_needs_switching_levels_that_fit_a_cycle(tmp_path: Path,
     bad.write_text(text.replace("technology: stt_sky130", "technology: swapped"))
     with pytest.raises(ConfigError, match=r"pulses\[1\] switches with P_sw"):
         load_design(bad, pdk_cfg=tmp_path)
+
+
+def test_synthesis_strategy(designs_dir: Path) -> None:
+    """AREA0 by default; mnist asks for yosys' own ABC script, which sets no syn_asic strategy."""
+    digits = load_design(designs_dir / "digits.yaml").design.flow
+    assert digits.synthesis_strategy == "AREA0" and digits.abc_strategy == "AREA0"
+    mnist = load_design(designs_dir / "mnist.yaml").design.flow
+    assert mnist.synthesis_strategy == "yosys" and mnist.abc_strategy is None

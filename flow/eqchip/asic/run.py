@@ -110,7 +110,7 @@ def stage(loaded: LoadedDesign, opts: BuildOptions) -> Staged:
         build_root=opts.build_root.resolve(), corner=loaded.design.pdk.corner,
         target_utilization=flow_opts.target_utilization,
         core_margin_um=flow_opts.core_margin_um, macro_halo_um=flow_opts.macro_halo_um,
-        synthesis_strategy=flow_opts.synthesis_strategy, jobname=opts.jobname,
+        synthesis_strategy=flow_opts.abc_strategy, jobname=opts.jobname,
         yosys_path=shim_dir, design_yaml=Path(loaded.path).resolve())
     return Staged(spec=spec, macro=macro, yosys_kind=kind)
 
