@@ -160,7 +160,7 @@ class FlowOptions(_Strict):
         description="ABC script of the yosys synthesis: SiliconCompiler's syn_asic strategies "
                     "(from OpenLane and OpenROAD-flow-scripts), or `yosys` for yosys' own script. "
                     "AREA0 measured on digits: 6 % less standard-cell area and 19 % higher fmax "
-                    "than `yosys`; on mnist's 169k cells its ABC run did not end in 40 CPU "
+                    "than `yosys`; on mnist's 169k cells its ABC run did not end in 37 CPU "
                     "minutes where `yosys` synthesised the whole design in 13 minutes")
 
     @property
