@@ -93,6 +93,24 @@ endmodule
 
 
 @needs_iverilog
+def test_values_at_every_rising_edge(tmp_path):
+    """values_at_edges: one snapshot per rising clock edge, with the registers the edge wrote,
+    the same as values_at at each edge's time."""
+    from eqchip.power.vcd import rising_edges, values_at_edges
+
+    n = 9
+    _sim(tmp_path, {"cnt.v": COUNTER, "tb.v": TB.replace("NCYC", str(n))})
+    vcd = tmp_path / "cnt.vcd"
+    hdr = read_header(vcd)
+    paths = ["tb.dut.q", "tb.dut.busy"]
+    snaps = values_at_edges(vcd, hdr, "tb.dut.clk", paths)
+    edges = rising_edges(vcd, hdr, "tb.dut.clk", -1, 10**15)
+    assert len(snaps) == len(edges) == n + 5
+    assert snaps == [values_at(vcd, hdr, paths, t) for t in edges]
+    assert [s["tb.dut.q"] for s in snaps][-1] == n       # the counter stepped once per en cycle
+
+
+@needs_iverilog
 def test_a_window_needs_the_edge_where_busy_falls(tmp_path):
     """`eqchip sim --vcd` cuts from busy's rise to one cycle after its fall: the reader sees
     the whole operation; a cut at the falling edge itself holds no complete operation."""

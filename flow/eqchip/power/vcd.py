@@ -343,6 +343,35 @@ def values_at(vcd: Path, hdr: VcdHeader, paths: list[str], t_end: int) -> dict[s
     return out
 
 
+def values_at_edges(vcd: Path, hdr: VcdHeader, clk: str, paths: list[str]
+                    ) -> list[dict[str, int]]:
+    """Per rising edge of `clk`, in one pass: the integer value of each signal in `paths` after
+    every change at that edge's time (the registers as the cycle the edge starts sees them;
+    signals missing from the VCD are left out)."""
+    cv = _scalar(hdr, clk, "clock", vcd)
+    want: dict[str, list[str]] = {}
+    for v in hdr.vars:
+        if v.path in paths:
+            want.setdefault(v.code, []).append(v.path)
+    cur: dict[str, int] = {}
+    out: list[dict[str, int]] = []
+    val, rose, now = 0, False, 0
+    for t, code, v in _changes(vcd, hdr):
+        if t != now:
+            if rose:
+                out.append(dict(cur))
+            rose, now = False, t
+        if code == cv.code:
+            new = _as_int(v) & 1
+            rose = rose or (new == 1 and val == 0)
+            val = new
+        for path in want.get(code, ()):
+            cur[path] = _as_int(v)
+    if rose:
+        out.append(dict(cur))
+    return out
+
+
 def rising_edges(vcd: Path, hdr: VcdHeader, clk: str, t0: int, t1: int) -> list[int]:
     """Times of the rising edges of `clk` in (t0, t1]."""
     cv = _scalar(hdr, clk, "clock", vcd)
