@@ -212,25 +212,33 @@ def _golden_weights(arch, params: g.Params, ops, restart_prng: bool) -> list[np.
     return params.weights
 
 
+def _random_update_cosim(loaded, others: list, work: Path, sim: str) -> None:
+    """Four training operations of a design with random update rounding: the golden weights
+    differ from those of each arch in `others` and from a generator restarted at its seed each
+    operation (so an RTL that matched them would be caught); RTL == golden bit for bit (run_cosim
+    raises otherwise); each training operation takes the schedule's cycles; some word is written."""
+    arch = loaded.arch
+    ops = operations(loaded, 4, 0, inference_only=False)
+    p0 = initial_params(arch, 0, "random", None)
+    want = _golden_weights(arch, p0, ops, restart_prng=False)
+    alternatives = [_golden_weights(o, p0, ops, False) for o in others]
+    for other in (*alternatives, _golden_weights(arch, p0, ops, restart_prng=True)):
+        assert any(not np.array_equal(a, b) for a, b in zip(want, other, strict=True))
+    r = run_cosim(loaded, work, simulator=sim, samples=4)
+    assert [o["kind"] for o in r.ops] == ["infer"] + ["train"] * 4 + ["infer"]
+    for o in r.ops[1:5]:
+        assert o["cycles"] == g.training_counters(arch, o["mram_writes"]).cycles
+    assert sum(o["mram_writes"] for o in r.ops) > 0
+
+
 @pytest.mark.parametrize("sim", SIMS)
 def test_stochastic_rounding_training(sim: str, stoch_yaml: Path, cosim_work) -> None:
     """Four training operations with the generator running: RTL == golden bit for bit, and the
     golden weights depend on the random bits and on the generator running on across
     operations (so the comparison checks both)."""
     loaded = load_design(stoch_yaml)
-    arch = loaded.arch
-    ops = operations(loaded, 4, 0, inference_only=False)
-    p0 = initial_params(arch, 0, "random", None)
-    want = _golden_weights(arch, p0, ops, restart_prng=False)
-    nearest = dataclasses.replace(arch, update_rounding="nearest", prng_seeds=())
-    restarted = _golden_weights(arch, p0, ops, restart_prng=True)
-    for other in (_golden_weights(nearest, p0, ops, False), restarted):
-        assert any(not np.array_equal(a, b) for a, b in zip(want, other, strict=True))
-    r = run_cosim(loaded, cosim_work("stoch", sim), simulator=sim, samples=4)
-    assert [o["kind"] for o in r.ops] == ["infer"] + ["train"] * 4 + ["infer"]
-    for o in r.ops[1:5]:
-        assert o["cycles"] == g.training_counters(arch, o["mram_writes"]).cycles
-    assert sum(o["mram_writes"] for o in r.ops) > 0
+    nearest = dataclasses.replace(loaded.arch, update_rounding="nearest", prng_seeds=())
+    _random_update_cosim(loaded, [nearest], cosim_work("stoch", sim), sim)
 
 
 # MTJ stochastic switching (docs/architecture.md, "MTJ stochastic switching"): the same small odd
@@ -254,20 +262,9 @@ def test_mtj_switching_training(sim: str, mtj_yaml: Path, cosim_work) -> None:
     loaded = load_design(mtj_yaml)
     arch = loaded.arch
     assert arch.mtj and not arch.stochastic
-    ops = operations(loaded, 4, 0, inference_only=False)
-    p0 = initial_params(arch, 0, "random", None)
-    want = _golden_weights(arch, p0, ops, restart_prng=False)
     nearest = dataclasses.replace(arch, update_rounding="nearest", prng_seeds=(), mtj_probs=())
     stoch = dataclasses.replace(arch, update_rounding="stochastic", mtj_probs=())
-    restarted = _golden_weights(arch, p0, ops, restart_prng=True)
-    for other in (_golden_weights(nearest, p0, ops, False),
-                  _golden_weights(stoch, p0, ops, False), restarted):
-        assert any(not np.array_equal(a, b) for a, b in zip(want, other, strict=True))
-    r = run_cosim(loaded, cosim_work("mtjs", sim), simulator=sim, samples=4)
-    assert [o["kind"] for o in r.ops] == ["infer"] + ["train"] * 4 + ["infer"]
-    for o in r.ops[1:5]:
-        assert o["cycles"] == g.training_counters(arch, o["mram_writes"]).cycles
-    assert sum(o["mram_writes"] for o in r.ops) > 0
+    _random_update_cosim(loaded, [nearest, stoch], cosim_work("mtjs", sim), sim)
     assert any(cosim_work("mtjs", sim).rglob("mtjs_mram_sw.sv"))
 
 
