@@ -100,11 +100,16 @@ def cosim_work(tmp_path_factory: pytest.TempPathFactory):
     return lambda design, sim: root / f"{design}_{sim}"
 
 
+def _design_file(tmp_path_factory: pytest.TempPathFactory, name: str, text: str) -> Path:
+    """`text` as `<name>.yaml` in a fresh folder (the design files of the module's fixtures)."""
+    p = tmp_path_factory.mktemp(name) / f"{name}.yaml"
+    p.write_text(text)
+    return p
+
+
 @pytest.fixture(scope="module")
 def stress_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("stress") / "stress.yaml"
-    p.write_text(STRESS_YAML)
-    return p
+    return _design_file(tmp_path_factory, "stress", STRESS_YAML)
 
 
 @pytest.mark.parametrize("sim", SIMS)
@@ -193,9 +198,7 @@ def test_trained_digits_inference(designs_dir: Path, cosim_work, tmp_path: Path)
 
 @pytest.fixture(scope="module")
 def stoch_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("stoch") / "stoch.yaml"
-    p.write_text(STOCH_YAML)
-    return p
+    return _design_file(tmp_path_factory, "stoch", STOCH_YAML)
 
 
 def _golden_weights(arch, params: g.Params, ops, restart_prng: bool) -> list[np.ndarray]:
@@ -249,9 +252,7 @@ MTJ_YAML = STOCH_YAML.replace("name: stoch", "name: mtjs").replace(
 
 @pytest.fixture(scope="module")
 def mtj_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("mtj") / "mtjs.yaml"
-    p.write_text(MTJ_YAML)
-    return p
+    return _design_file(tmp_path_factory, "mtjs", MTJ_YAML)
 
 
 @pytest.mark.parametrize("sim", SIMS)
