@@ -41,7 +41,7 @@ def _units(ctx: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     name = ctx["name"]
     units = [("mram_bank.sv.j2", f"{name}_mram_bank{m['index']}", {"m": m})
              for m in ctx["matrices"]]
-    blocks = ("counter", "mac", "nupd", "tracc", "wupd", "regfile", "ctrl", "top")
+    blocks = ("counter", "mul", "mac", "nupd", "tracc", "wupd", "regfile", "ctrl", "top")
     if ctx["L"] == 1:                                # no hidden layer: no transposed sums
         blocks = tuple(b for b in blocks if b != "tracc")
     if ctx["STOCH"]:                                 # the PRNG of stochastic rounding
