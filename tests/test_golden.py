@@ -127,16 +127,30 @@ def _enumerate_operation(arch: Arch, training: bool, changed: set[tuple[int, int
     order = list(reversed(arch.matrices))        # W_{L-1} first
     s_sub = arch.subcycles_per_word
 
+    def segments() -> list[tuple[int, int]]:
+        """(matrix, words) of the runs of words a STEP reads in order."""
+        if arch.n_matrices == 1:
+            return [(0, order[0].words)]
+        top, low = order[0], order[1]
+        p_w = arch.weights_per_word
+        runs = []
+        for b in range(top.words_per_row):
+            runs.append((top.index, top.rows))                       # word b of every row
+            rows = min(low.rows, (b + 1) * p_w) - b * p_w             # rows of block b
+            runs.append((low.index, rows * low.words_per_row))
+        runs += [(m.index, m.words) for m in order[2:]]
+        return runs
+
     def step() -> None:
-        for m in order:
-            trace.append(("FILL", "R"))          # READ of the matrix's first word
+        for mat, n_words in segments():
+            trace.append(("FILL", "R"))          # READ of the segment's first word
             # a paired W_0 (both multiplier banks forward) takes half the sub-cycles
-            m_sub = s_sub // 2 if m.index == 0 and arch.n_matrices > 1 and s_sub % 2 == 0 \
+            m_sub = s_sub // 2 if mat == 0 and arch.n_matrices > 1 and s_sub % 2 == 0 \
                 else s_sub
-            for a in range(m.words):
+            for a in range(n_words):
                 trace.extend([("MAC", "")] * (m_sub - 1))
-                # last sub-cycle: READ of the next word of the same matrix
-                trace.append(("MAC", "R" if a < m.words - 1 else ""))
+                # last sub-cycle: READ of the next word of the segment
+                trace.append(("MAC", "R" if a < n_words - 1 else ""))
 
     trace.append(("CLEAR", ""))
     for _ in range(arch.t1):
@@ -184,8 +198,10 @@ def test_paired_w0_rule(tmp_path: Path, designs_dir: Path) -> None:
     assert odd.subcycles_per_word == 3 and not odd.paired
     one = _design(tmp_path, designs_dir, "small", network__layers=[4, 2], mram__word_bits=64)
     assert one.subcycles_per_word == 2 and not one.paired               # no hidden layer
-    # 64 x 32 x 10 MACs (forward and transposed on W_1) in 2 FILLs + 256 x 1 + 40 x 2 cycles
-    assert g.step_cycles(digits) == 2 + 256 + 80
+    # 64 x 32 x 10 MACs (forward and transposed on W_1) in 8 FILLs (4 column blocks: a pass of
+    # W_1 and 8 rows of W_0 each) + 256 x 1 + 40 x 2 cycles
+    assert digits.blocks == 4 and digits.step_segments == 8
+    assert g.step_cycles(digits) == 8 + 256 + 80
 
 
 def test_asymmetric_counters_match_enumeration(tiny: Arch) -> None:

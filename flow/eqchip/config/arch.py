@@ -107,6 +107,21 @@ class Arch:
         return s // 2 if self.paired and m.index == 0 else s
 
     @property
+    def blocks(self) -> int:
+        """Column blocks of a STEP (docs/architecture.md, "Column blocks of the last matrix"):
+        with a hidden layer, W_{L-1} is taken one word column at a time, each pass followed by
+        the rows of W_{L-2} that are its columns; wpr_{L-1} blocks (1: the plain order)."""
+        return self.matrices[-1].words_per_row if self.n_matrices > 1 else 1
+
+    @property
+    def step_segments(self) -> int:
+        """Runs of words a STEP reads one after the other, each begun by a FILL: the passes and
+        row blocks of W_{L-1} and W_{L-2}, then one per lower matrix."""
+        if self.n_matrices == 1:
+            return 1
+        return 2 * self.blocks + self.n_matrices - 2
+
+    @property
     def n_synapses(self) -> int:
         return sum(m.rows * m.cols for m in self.matrices)
 

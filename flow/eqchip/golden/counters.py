@@ -31,9 +31,10 @@ def word_pass_cycles(arch: Arch) -> int:
 
 
 def step_cycles(arch: Arch) -> int:
-    """STEP = per matrix (W_{L-1} first): FILL (1, the READ of its first word) + words x its STEP
-    sub-cycles (S, or S/2 for a paired W_0)."""
-    return arch.n_matrices + sum(m.words * arch.step_subcycles(m) for m in arch.matrices)
+    """STEP = per segment (the column blocks of W_{L-1} and W_{L-2}, then W_{L-3} .. W_0): FILL
+    (1, the READ of its first word), then every word with its STEP sub-cycles (S, or S/2 for a
+    paired W_0)."""
+    return arch.step_segments + sum(m.words * arch.step_subcycles(m) for m in arch.matrices)
 
 
 def inference_counters(arch: Arch) -> Counters:

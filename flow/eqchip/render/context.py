@@ -187,9 +187,13 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "M": a.mac_units,
         "PAIR": a.paired,                                    # W_0 paired: both banks forward
         "S0": a.step_subcycles(a.matrices[0]),               # STEP sub-cycles of a word of W_0
+        "BLK": a.blocks,                                     # column blocks of W_{L-1} in a STEP
+        "BKW": clog2(a.blocks),
+        "BRW": clog2(a.weights_per_word),                    # row of W_{L-2} within its block
         "CLO": 4,                                            # low bits of the event counters
         "PW": a.weights_per_word,
         "S": subcycles,
+        "S_POW2": (subcycles & (subcycles - 1)) == 0,
         "WORDB": a.word_bits,
         "HDW": max(32, a.word_bits),
         "NDW": max(sb, a.bias_bits),                         # host data bits the neurons use
