@@ -40,12 +40,12 @@ training: {dataset: synthetic, test_size: 8}
 
 # Odd sizes: three weight matrices (two hidden layers, so two banks of transposed sums), layer
 # sizes that fill no word and no column group, 3 sub-cycles per word, banks of several macros;
-# W_2 has two words per row, so the STEP takes it in two column blocks (the second with 3 of
+# W_2 has four words per row, so the STEP takes it in four column blocks (the last with 5 of
 # W_1's rows), and the blocked layer's entry group is grp mod 3.
 ODD_YAML = """\
 name: odd
 network:
-  layers: [7, 5, 9, 3]
+  layers: [7, 5, 23, 3]
 fixed_point: {state_bits: 7, weight_bits: 8, weight_frac: 5, bias_bits: 9, acc_bits: 24}
 eqprop: {t1: 5, t2: 3, beta: 0.5, symmetric: true, learning_rate: [1, 1, 1]}
 parallel: {mac_units: 2}

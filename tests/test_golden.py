@@ -129,8 +129,8 @@ def _enumerate_operation(arch: Arch, training: bool, changed: set[tuple[int, int
 
     def segments() -> list[tuple[int, int]]:
         """(matrix, words) of the runs of words a STEP reads in order."""
-        if arch.n_matrices == 1:
-            return [(0, order[0].words)]
+        if arch.blocks == 1:                      # the plain order (test below)
+            return [(m.index, m.words) for m in order]
         top, low = order[0], order[1]
         p_w = arch.weights_per_word
         runs = []
@@ -202,6 +202,17 @@ def test_paired_w0_rule(tmp_path: Path, designs_dir: Path) -> None:
     # W_1 and 8 rows of W_0 each) + 256 x 1 + 40 x 2 cycles
     assert digits.blocks == 4 and digits.step_segments == 8
     assert g.step_cycles(digits) == 8 + 256 + 80
+
+
+def test_column_blocks_only_where_they_hold_fewer_sums(designs_dir: Path) -> None:
+    """digits: 10 partial sums + 8 transposed sums (x 28 bits) instead of 32 transposed sums;
+    small (4-4-2, two weights per word): 2 partial + 2 transposed sums would hold more bits than
+    the 4 transposed sums of the plain order, which it keeps."""
+    digits = load_design(designs_dir / "digits.yaml").arch
+    assert digits.blocks == digits.matrices[1].words_per_row == 4
+    small = load_design(designs_dir / "small.yaml").arch
+    assert small.matrices[1].words_per_row == 2 and small.blocks == 1
+    assert small.step_segments == small.n_matrices
 
 
 def test_asymmetric_counters_match_enumeration(tiny: Arch) -> None:

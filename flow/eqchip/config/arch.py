@@ -109,17 +109,22 @@ class Arch:
     @property
     def blocks(self) -> int:
         """Column blocks of a STEP (docs/architecture.md, "Column blocks of the last matrix"):
-        with a hidden layer, W_{L-1} is taken one word column at a time, each pass followed by
-        the rows of W_{L-2} that are its columns; wpr_{L-1} blocks (1: the plain order)."""
-        return self.matrices[-1].words_per_row if self.n_matrices > 1 else 1
+        W_{L-1} is taken one word column at a time, each pass followed by the rows of W_{L-2}
+        that are its columns, when that holds fewer sums: N_L partial sums and one block of P_w
+        transposed sums instead of N_{L-1} transposed sums. wpr_{L-1} blocks, or 1 (the plain
+        order: no hidden layer, one word per row of W_{L-1}, or no bits saved)."""
+        if self.n_matrices == 1 or self.matrices[-1].words_per_row == 1:
+            return 1
+        top, low = self.matrices[-1], self.matrices[-2]
+        trw, accw = transposed_acc_bits(self), datapath_acc_bits(self)
+        blocked_bits = top.rows * accw + self.weights_per_word * trw
+        return top.words_per_row if blocked_bits < low.rows * trw else 1
 
     @property
     def step_segments(self) -> int:
         """Runs of words a STEP reads one after the other, each begun by a FILL: the passes and
-        row blocks of W_{L-1} and W_{L-2}, then one per lower matrix."""
-        if self.n_matrices == 1:
-            return 1
-        return 2 * self.blocks + self.n_matrices - 2
+        row blocks of W_{L-1} and W_{L-2} (two per block), then one per lower matrix."""
+        return self.n_matrices + 2 * (self.blocks - 1)
 
     @property
     def n_synapses(self) -> int:
