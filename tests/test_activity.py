@@ -3,6 +3,8 @@ OpenSTA annotation, on small circuits simulated and synthesized by the real tool
 
 from __future__ import annotations
 
+import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -316,3 +318,29 @@ def test_rtl_simulation_budget(designs_dir: Path, tmp_path: Path) -> None:
     assert rtl_sim_over_budget(mnist, netlist(over - 2)) is None
     note = rtl_sim_over_budget(mnist, netlist(over))
     assert note is not None and f"{cycles} cycles" in note and "not simulated" in note
+
+
+_WEIGHTS_SCRIPT = """
+import sys
+from types import SimpleNamespace
+from eqchip.power.internal_power import _weights
+cell = SimpleNamespace(outputs={"X": "A^B^C"}, sequential=False)
+groups = [SimpleNamespace(related_pin=p) for p in "ABC"]
+# an XOR's output follows every input: shares 0.1 : 0.2 : 0.3, whose float sum depends on the order
+print(repr(_weights(cell, "X", groups, {}, {"A": 0.1, "B": 0.2, "C": 0.3})))
+"""
+
+
+def test_internal_power_weights_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """The share of an output's toggles per related pin is normalized by a sum over the pins in
+    a fixed order: builds in two processes give bit-identical power (a set's order follows
+    PYTHONHASHSEED, and 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1 in floating point)."""
+    outs = set()
+    for seed in range(8):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        run = subprocess.run([sys.executable, "-c", _WEIGHTS_SCRIPT], env=env, check=True,
+                             capture_output=True, text=True)
+        outs.add(run.stdout.strip())
+    assert len(outs) == 1, outs
+    shares = ast.literal_eval(outs.pop())
+    assert shares == pytest.approx([1 / 6, 2 / 6, 3 / 6])

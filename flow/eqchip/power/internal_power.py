@@ -116,7 +116,9 @@ def _weights(cl: CellLogic, out: str, groups: list, duties: dict[str, float],
     _, pd = t.differences(np.array([duties.get(n, 0.5) for n in t.pins]))
     by_pin = {n: float(pd[i]) * dens.get(n, 0.0) for i, n in enumerate(t.pins)}
     share = [by_pin.get(r, 0.0) for r in rel]
-    total = sum(by_pin.get(r, 0.0) for r in set(rel))
+    # each related pin once, in the groups' order: a set's order follows the string hash seed,
+    # and a float sum in another order can differ in its last bit from one process to the next
+    total = sum(by_pin.get(r, 0.0) for r in dict.fromkeys(rel))
     if total <= 0:
         return [1.0 / len(groups)] * len(groups)
     return [x / total for x in share]
