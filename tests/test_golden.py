@@ -205,9 +205,9 @@ def test_paired_w0_rule(tmp_path: Path, designs_dir: Path) -> None:
 
 
 def test_column_blocks_only_where_they_hold_fewer_sums(designs_dir: Path) -> None:
-    """digits: 10 partial sums + 8 transposed sums (x 28 bits) instead of 32 transposed sums;
-    small (4-4-2, two weights per word): 2 partial + 2 transposed sums would hold more bits than
-    the 4 transposed sums of the plain order, which it keeps."""
+    """digits: 10 partial sums (31 bits) + 8 transposed sums (28 bits) instead of 32
+    transposed sums; small (4-4-2, two weights per word): 2 partial + 2 transposed sums would
+    hold more bits than the 4 transposed sums of the plain order, which it keeps."""
     digits = load_design(designs_dir / "digits.yaml").arch
     assert digits.blocks == digits.matrices[1].words_per_row == 4
     small = load_design(designs_dir / "small.yaml").arch
