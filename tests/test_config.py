@@ -108,6 +108,31 @@ def test_malformed_design_rejected(tmp_path: Path, cid: str, data: dict, needle:
     assert info.value.exit_code == 2
 
 
+@pytest.mark.parametrize("field, value, needle", [
+    (("fixed_point", "bias_bits"), 8, "fixed_point.bias_bits (8) is not weight_bits (16)"),
+    (("network", "layers"), [4, 2], "has no hidden layer"),
+])
+def test_bias_rows_need_a_weight_format_hidden_bias(tmp_path: Path, field: tuple, value: object,
+                                                   needle: str) -> None:
+    """mram.bias_rows stores hidden biases as weights: valid on small (16-bit biases and
+    weights), rejected with narrower biases or without a hidden layer, naming the field."""
+    d = _mutate(("mram", "bias_rows"), True)
+    f = tmp_path / "brows.yaml"
+    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    arch = load_design(f).arch
+    assert arch.bias_rows and arch.matrices[1].stored_rows == 3
+    d = _mutate(("mram", "bias_rows"), True)
+    node = d
+    for k in field[:-1]:
+        node = node[k]
+    node[field[-1]] = value
+    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    with pytest.raises(ConfigError) as info:
+        load_design(f)
+    msg = str(info.value)
+    assert str(f) in msg and "mram.bias_rows" in msg and needle in msg, msg
+
+
 def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
     f = tmp_path / "bad.yaml"
     f.write_text(yaml.safe_dump(_mutate(("fixed_point", "acc_bits"), 20), sort_keys=False))
@@ -335,8 +360,8 @@ def test_mtj_rounding_needs_switching_levels_that_fit_a_cycle(tmp_path: Path,
 
 
 def test_synthesis_strategy(designs_dir: Path) -> None:
-    """AREA0 by default; mnist asks for yosys' own ABC script, which sets no syn_asic strategy."""
+    """AREA1 by default; mnist asks for yosys' own ABC script, which sets no syn_asic strategy."""
     digits = load_design(designs_dir / "digits.yaml").design.flow
-    assert digits.synthesis_strategy == "AREA0" and digits.abc_strategy == "AREA0"
+    assert digits.synthesis_strategy == "AREA1" and digits.abc_strategy == "AREA1"
     mnist = load_design(designs_dir / "mnist.yaml").design.flow
     assert mnist.synthesis_strategy == "yosys" and mnist.abc_strategy is None

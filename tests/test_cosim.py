@@ -41,15 +41,17 @@ training: {dataset: synthetic, test_size: 8}
 # Odd sizes: three weight matrices (two hidden layers, so two banks of transposed sums), layer
 # sizes that fill no word and no column group, 3 sub-cycles per word, banks of several macros;
 # W_2 has four words per row, so the STEP takes it in four column blocks (the last with 5 of
-# W_1's rows), and the blocked layer's entry group is grp mod 3.
+# W_1's rows and W_1's bias row), and the blocked layer's entry group is grp mod 3. Biases have
+# the weights' 8 bits: the hidden layers' biases are bias rows of W_1 and W_2, updated with the
+# shifts of W_0 and W_1 (three different learning rates).
 ODD_YAML = """\
 name: odd
 network:
   layers: [7, 5, 23, 3]
-fixed_point: {state_bits: 7, weight_bits: 8, weight_frac: 5, bias_bits: 9, acc_bits: 24}
-eqprop: {t1: 5, t2: 3, beta: 0.5, symmetric: true, learning_rate: [1, 1, 1]}
+fixed_point: {state_bits: 7, weight_bits: 8, weight_frac: 5, bias_bits: 8, acc_bits: 24}
+eqprop: {t1: 5, t2: 3, beta: 0.5, symmetric: true, learning_rate: [1, 0.5, 0.25]}
 parallel: {mac_units: 2}
-mram: {technology: stt_sky130, word_bits: 48, words_per_macro: 4}
+mram: {technology: stt_sky130, word_bits: 48, words_per_macro: 4, bias_rows: true}
 clock: {freq_mhz: 50}
 training: {dataset: synthetic, test_size: 8}
 """
@@ -163,6 +165,7 @@ def test_odd_sized_networks(sim: str, text: str, init: str, tmp_path: Path, cosi
     path = tmp_path / "design.yaml"
     path.write_text(text)
     loaded = load_design(path)
+    assert loaded.arch.bias_rows == (loaded.arch.name == "odd")   # one_matrix: no hidden layer
     r = run_cosim(loaded, cosim_work(loaded.arch.name, sim), simulator=sim, samples=3, init=init)
     assert [o["kind"] for o in r.ops] == ["infer", "train", "train", "train", "infer"]
     assert r.ops[0]["cycles"] == g.inference_counters(loaded.arch).cycles
@@ -323,6 +326,18 @@ def test_planted_defect_is_caught(defect, expect: str, designs_dir: Path, tmp_pa
     with pytest.raises(CosimMismatch, match=expect):
         run_cosim(load_design(designs_dir / "small.yaml"), tmp_path / "w", simulator="icarus",
                   samples=1, edit_rtl=lambda d: _replace(d / "rtl" / fname, old, new))
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
+def test_bias_row_defect_is_caught(tmp_path: Path) -> None:
+    """A bias row whose row state is 0 instead of 1.0 drops the hidden biases out of the sums
+    (the odd design keeps its hidden biases in bias rows): the first inference differs."""
+    path = tmp_path / "odd.yaml"
+    path.write_text(ODD_YAML)
+    with pytest.raises(CosimMismatch, match=r"infer operation 0: S\[\d+\] \(layer [12] neuron"):
+        run_cosim(load_design(path), tmp_path / "w", simulator="icarus", samples=1,
+                  edit_rtl=lambda d: _replace(d / "rtl" / "odd_regfile.sv", r"\? 7'd64 :",
+                                              "? 7'd0 :"))
 
 
 @pytest.mark.parametrize("sim", SIMS)

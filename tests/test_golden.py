@@ -58,14 +58,14 @@ def test_sat_clip_and_quantize() -> None:
 
 @pytest.fixture
 def tiny(tmp_path: Path, designs_dir: Path) -> Arch:
-    """2-1-1, SF = 4, WB = 8, WF = 4, beta = 1/2, lr = 1/2, +beta only, T1 = T2 = 1,
-    two weights per 16-bit word, one MAC (S = 2)."""
+    """2-1-1, SF = 4, WB = BB = 8, WF = 4, beta = 1/2, lr = 1/2, +beta only, T1 = T2 = 1,
+    two weights per 16-bit word, one MAC (S = 2), the hidden bias in W_1's bias row."""
     return _design(tmp_path, designs_dir, "small", network__layers=[2, 1, 1],
                    fixed_point__state_bits=5, fixed_point__weight_bits=8,
                    fixed_point__weight_frac=4, fixed_point__bias_bits=8,
                    fixed_point__acc_bits=16, eqprop__t1=1, eqprop__t2=1, eqprop__beta=0.5,
                    eqprop__symmetric=False, eqprop__learning_rate=0.5, mram__word_bits=16,
-                   parallel__mac_units=1)
+                   mram__bias_rows=True, parallel__mac_units=1)
 
 
 def test_tiny_network_by_hand(tiny: Arch) -> None:
@@ -83,12 +83,15 @@ def test_tiny_network_by_hand(tiny: Arch) -> None:
     assert t.s_minus is None and t.s_final is t.s_plus
     assert t.params.weights[0].tolist() == [[8, -4]] and t.params.weights[1].tolist() == [[18]]
     assert t.params.biases[0].tolist() == [2] and t.params.biases[1].tolist() == [8]
-    assert [w.tolist() for w in t.written] == [[False], [True]]
-    # STEP = 2 FILL + W_1's word * 2 sub-cycles + W_0's word * 1 (paired: both multipliers
-    # forward) = 5; training = CLEAR 1 + 2*5 + SAVE_FREE 1 + WUPD (1 FILL + 2 words * 2 + 1 write)
-    # = 18
-    assert t.counters == g.Counters(cycles=18, mram_reads=6, mram_writes=1)
-    assert g.infer(tiny, p, x).counters == g.Counters(cycles=6, mram_reads=2, mram_writes=0)
+    # bias rows (WB = BB): W_1's bank holds its row and the bias row of layer 1 ([b1] = [2],
+    # unchanged); b1's update is W_1's bias row's: round_shift(16*8 - 16*8, R_0 = 4) = 0
+    assert tiny.bias_rows and tiny.bias_registers == range(1, 2)
+    assert [w.tolist() for w in t.written] == [[False], [True, False]]
+    # STEP = 2 FILL + W_1's 2 words * 2 sub-cycles + W_0's word * 1 (paired: both multipliers
+    # forward) = 7; training = CLEAR 1 + 2*7 + SAVE_FREE 1 + WUPD (1 FILL + 3 words * 2 + 1
+    # write) = 24
+    assert t.counters == g.Counters(cycles=24, mram_reads=9, mram_writes=1)
+    assert g.infer(tiny, p, x).counters == g.Counters(cycles=8, mram_reads=3, mram_writes=0)
     assert p.weights[1].tolist() == [[12]]              # the input params are not modified
 
 
@@ -103,7 +106,7 @@ def test_saturated_neurons_and_weights(tiny: Arch) -> None:
     assert [list(s) for s in t.s_plus] == [[16], [16]]
     assert t.params.weights[0].tolist() == [[16, 0]] and t.params.weights[1].tolist() == [[127]]
     assert t.params.biases[0].tolist() == [10] and t.params.biases[1].tolist() == [126]
-    assert t.counters.mram_writes == 2
+    assert t.counters.mram_writes == 3           # W_0's word, W_1's word and b1's bias row
 
 
 def test_update_saturates_both_ways(tiny: Arch) -> None:
@@ -116,6 +119,28 @@ def test_update_saturates_both_ways(tiny: Arch) -> None:
     assert up.weights[0].tolist() == [[127, -104]] and up.biases[0].tolist() == [127]
     assert down.weights[0].tolist() == [[104, -128]] and down.weights[1].tolist() == [[-128]]
     assert down.biases[1].tolist() == [-128]
+
+
+def test_bias_rows_update_as_the_bias_rule(designs_dir: Path) -> None:
+    """A hidden bias in a bias row is updated as a weight of a constant-1 row with the shift
+    R_{l-1}; that is exactly the bias rule round_shift(a - b, Rb_{l-1}), sat to BB bits
+    (docs/architecture.md, "Bias rows"), saturation included."""
+    arch = load_design(designs_dir / "digits.yaml").arch
+    assert arch.bias_rows and arch.bias_registers == range(32, 42)
+    rng = np.random.default_rng(2)
+    one = 1 << arch.state_frac
+    lim = 1 << (arch.bias_bits - 1)
+    for _ in range(20):
+        p = init_params(arch, int(rng.integers(1000)))
+        p.biases[0][:4] = [lim - 1, -lim, lim - 2, -lim + 1]     # at the saturation limits
+        a = [rng.integers(0, one + 1, n) for n in arch.layers]
+        b = [rng.integers(0, one + 1, n) for n in arch.layers]
+        a[0] = b[0]
+        new, _ = g.update(arch, p, a, b)
+        m0 = arch.matrices[0]
+        want = g.sat(p.biases[0] + g.round_shift(a[1] - b[1], m0.b_update_shift),
+                     arch.bias_bits)
+        assert (new.biases[0] == want).all()
 
 
 # ---- cycle schedule against an independent enumeration --------------------------------------
@@ -135,8 +160,10 @@ def _enumerate_operation(arch: Arch, training: bool, changed: set[tuple[int, int
         p_w = arch.weights_per_word
         runs = []
         for b in range(top.words_per_row):
-            runs.append((top.index, top.rows))                       # word b of every row
+            runs.append((top.index, top.stored_rows))    # word b of every row and the bias row
             rows = min(low.rows, (b + 1) * p_w) - b * p_w             # rows of block b
+            if b == top.words_per_row - 1 and low.bias_row:
+                rows += 1                                # W_{L-2}'s bias row ends the last block
             runs.append((low.index, rows * low.words_per_row))
         runs += [(m.index, m.words) for m in order[2:]]
         return runs
@@ -199,9 +226,9 @@ def test_paired_w0_rule(tmp_path: Path, designs_dir: Path) -> None:
     one = _design(tmp_path, designs_dir, "small", network__layers=[4, 2], mram__word_bits=64)
     assert one.subcycles_per_word == 2 and not one.paired               # no hidden layer
     # 64 x 32 x 10 MACs (forward and transposed on W_1) in 8 FILLs (4 column blocks: a pass of
-    # W_1 and 8 rows of W_0 each) + 256 x 1 + 40 x 2 cycles
+    # W_1 with its bias row and 8 rows of W_0 each) + 256 x 1 + (40 + 4) x 2 cycles
     assert digits.blocks == 4 and digits.step_segments == 8
-    assert g.step_cycles(digits) == 8 + 256 + 80
+    assert g.step_cycles(digits) == 8 + 256 + 88
 
 
 def test_column_blocks_only_where_they_hold_fewer_sums(designs_dir: Path) -> None:
@@ -233,8 +260,8 @@ def test_written_words_follow_packed_words(designs_dir: Path) -> None:
         y[rng.integers(arch.layers[-1])] = 256
         t = g.train_step(arch, p, x, y)
         for m in arch.matrices:
-            before = g.pack_matrix(arch, m.index, p.weights[m.index])
-            after = g.pack_matrix(arch, m.index, t.params.weights[m.index])
+            before = g.pack_bank(arch, m.index, p.weights, p.biases)
+            after = g.pack_bank(arch, m.index, t.params.weights, t.params.biases)
             assert [a != b for a, b in zip(before, after, strict=True)] == \
                 t.written[m.index].tolist()
         assert t.counters == g.training_counters(arch, t.counters.mram_writes)
@@ -254,16 +281,22 @@ def test_pack_layout_by_hand(tiny: Arch) -> None:
     assert g.word_address(tiny, 0, 0, 1) == (0, 8)
 
 
-@pytest.mark.parametrize("name", ["small", "digits"])
+@pytest.mark.parametrize("name", ["small", "digits"])   # registers / bias rows
 def test_pack_roundtrip(name: str, designs_dir: Path) -> None:
     arch = load_design(designs_dir / f"{name}.yaml").arch
     rng = np.random.default_rng(0)
     lim = 1 << (arch.weight_bits - 1)
+    ws = [rng.integers(-lim, lim, (m.rows, m.cols)) for m in arch.matrices]
+    bs = [rng.integers(-lim, lim, n) for n in arch.layers[1:]]
     for m in arch.matrices:
-        w = rng.integers(-lim, lim, (m.rows, m.cols))
-        words = g.pack_matrix(arch, m.index, w)
+        w = ws[m.index]
+        words = g.pack_bank(arch, m.index, ws, bs)
         assert len(words) == m.words and all(0 <= v < (1 << arch.word_bits) for v in words)
-        assert (g.unpack_matrix(arch, m.index, words) == w).all()
+        w_back, b_back = g.unpack_bank(arch, m.index, words)
+        assert (w_back == w).all()
+        # with bias rows (digits), the bias row of W_l (l >= 1) holds the biases of layer l
+        assert (b_back is None) == (not m.bias_row)
+        assert b_back is None or (b_back == bs[m.index - 1]).all()
         # element check against the documented bit position
         i, j = m.rows - 1, m.cols - 1
         a, bit = g.word_address(arch, m.index, i, j)

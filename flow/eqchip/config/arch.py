@@ -31,6 +31,12 @@ class MatrixArch:
     lr_shift: int
     w_update_shift: int   # R_l: dW = round_shift(s_a s_a - s_b s_b, R_l)
     b_update_shift: int   # Rb_l for the biases of layer l+1
+    bias_row: bool = False   # row `rows` holds the biases of layer l (docs: "Bias rows")
+
+    @property
+    def stored_rows(self) -> int:
+        """Rows in the bank: the neurons of layer l+1, plus the bias row of layer l."""
+        return self.rows + (1 if self.bias_row else 0)
 
 
 @dataclass(frozen=True)
@@ -127,8 +133,27 @@ class Arch:
         return self.n_matrices + 2 * (self.blocks - 1)
 
     @property
+    def bias_rows(self) -> bool:
+        """The hidden layers' biases are rows of the MRAM banks (docs/architecture.md, "Bias
+        rows"), not registers: bias row of layer l = row N_{l+1} of W_l."""
+        return any(m.bias_row for m in self.matrices)
+
+    @property
+    def bias_registers(self) -> range:
+        """Dynamic-neuron numbers n whose bias is a register B[n]: the output layer's with bias
+        rows, else all."""
+        return range(self.n_dynamic - self.layers[-1] if self.bias_rows else 0, self.n_dynamic)
+
+    @property
     def n_synapses(self) -> int:
         return sum(m.rows * m.cols for m in self.matrices)
+
+
+def stored_rows(design: Design, l_idx: int) -> int:
+    """Rows of W_l in its bank: N_{l+1}, plus the bias row of layer l (l >= 1) with
+    `mram.bias_rows` (docs/architecture.md, "Bias rows"; validation checks that it applies)."""
+    extra = 1 if design.mram.bias_rows and l_idx >= 1 else 0
+    return design.network.layers[l_idx + 1] + extra
 
 
 def macro_module_name(words: int, bits: int, tech: str) -> str:
@@ -146,12 +171,13 @@ def derive(design: Design, tech: MramTech) -> Arch:
     for l_idx in range(len(layers) - 1):
         rows, cols = layers[l_idx + 1], layers[l_idx]
         wpr = ceil_div(cols, wpw)
-        words = rows * wpr
+        words = stored_rows(design, l_idx) * wpr
         mats.append(MatrixArch(
             index=l_idx, rows=rows, cols=cols, words_per_row=wpr, words=words,
             macros=ceil_div(words, mr.words_per_macro), lr_shift=lrs[l_idx],
             w_update_shift=2 * sf - fp.weight_frac - ep.beta_shift + lrs[l_idx] + k1,
             b_update_shift=sf - fp.weight_frac - ep.beta_shift + lrs[l_idx] + k1,
+            bias_row=stored_rows(design, l_idx) > rows,
         ))
     return Arch(
         name=design.name, layers=layers, state_bits=fp.state_bits, state_frac=sf,
@@ -242,8 +268,9 @@ def datapath_acc_bits(a: Arch) -> int:
 
 
 def transposed_acc_bits(a: Arch) -> int:
-    """Width of a transposed partial sum sum_i W_l[i, j] * s_{l+1}[i] (hidden layers only)."""
+    """Width of a transposed partial sum sum_i W_l[i, j] * s_{l+1}[i] (hidden layers only; a
+    bias row adds b_l[j] << SF, one more row of the same bound)."""
     worst = 0
     for m in a.matrices[1:]:
-        worst = max(worst, m.rows * (1 << (a.weight_bits - 1)) * (1 << a.state_frac))
+        worst = max(worst, m.stored_rows * (1 << (a.weight_bits - 1)) * (1 << a.state_frac))
     return max(2, worst.bit_length() + 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eqchip.config.arch import PRNG_BITS, ceil_div, min_acc_bits
+from eqchip.config.arch import PRNG_BITS, ceil_div, min_acc_bits, stored_rows
 from eqchip.config.design import Design
 from eqchip.config.mram_tech import MramTech
 from eqchip.config.yamlsrc import Loc
@@ -66,6 +66,25 @@ def _mtj_problems(d: Design, tech: MramTech) -> list[Problem]:
     return out if shifts is None else out + _nothing_to_round(shifts, "mtj")
 
 
+def _bias_row_problems(d: Design) -> list[Problem]:
+    """A bias row is the weight row of a constant-1 neuron above a hidden layer: it needs a
+    hidden layer, the weights' format and nearest rounding (the random lanes' order)."""
+    fp = d.fixed_point
+    why = []
+    if len(d.network.layers) < 3:
+        why.append(f"network.layers {d.network.layers} has no hidden layer")
+    if fp.bias_bits != fp.weight_bits:
+        why.append(f"fixed_point.bias_bits ({fp.bias_bits}) is not weight_bits "
+                   f"({fp.weight_bits})")
+    if fp.update_rounding != "nearest":
+        why.append(f"fixed_point.update_rounding is {fp.update_rounding}, not nearest")
+    if not why:
+        return []
+    return [(("mram", "bias_rows"),
+             f"hidden biases can be MRAM rows only as weights of the same format: "
+             f"{'; '.join(why)}; set mram.bias_rows: false (biases in registers)")]
+
+
 def design_problems(d: Design, tech: MramTech) -> list[Problem]:
     out: list[Problem] = []
     fp, ep, mr = d.fixed_point, d.eqprop, d.mram
@@ -92,6 +111,8 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
                     f"{fp.acc_bits} bits can overflow: the largest fan-in in network.layers "
                     f"{layers} with weight_bits={fp.weight_bits}, state_bits={fp.state_bits}, "
                     f"bias_bits={fp.bias_bits} needs at least {need}; allowed: {need}..64"))
+    if mr.bias_rows:
+        out += _bias_row_problems(d)
     if fp.update_rounding == "stochastic":
         out += _rounding_problems(d)
     if fp.update_rounding == "mtj":
@@ -117,7 +138,7 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
                         f"words but mram.words_per_macro is {mr.words_per_macro}; rows may not "
                         f"span macros: raise mram.words_per_macro to >= {wpr} or widen "
                         f"mram.word_bits"))
-        total += ceil_div(layers[i + 1] * wpr, mr.words_per_macro)
+        total += ceil_div(stored_rows(d, i) * wpr, mr.words_per_macro)
     if total > mr.max_macros:
         out.append((("mram", "words_per_macro"),
                     f"the network needs {total} macros of {mr.words_per_macro} words, more than "

@@ -128,6 +128,12 @@ class Mram(_Strict):
     words_per_macro: int = Field(ge=2, le=1 << 20, description="Words in one MRAM macro")
     max_macros: int = Field(default=64, ge=1, le=4096,
                             description="Upper bound on MRAM macro instances in the design")
+    bias_rows: bool = Field(
+        default=False,
+        description="Store each hidden layer's biases as one more row of the MRAM bank above it "
+                    "instead of in flip-flops (docs/architecture.md, \"Bias rows\"): fewer "
+                    "registers, one more row of words per hidden layer in every STEP and WUPD. "
+                    "Needs a hidden layer, bias_bits = weight_bits and update_rounding: nearest")
 
 
 class Clock(_Strict):
@@ -156,12 +162,13 @@ class FlowOptions(_Strict):
     core_margin_um: float = Field(default=10.0, ge=0, le=500, description="Die-to-core margin")
     synthesis_strategy: Literal["AREA0", "AREA1", "AREA2", "AREA3", "DELAY0", "DELAY1", "DELAY2",
                                 "DELAY3", "DELAY4", "yosys"] = Field(
-        default="AREA0",
+        default="AREA1",
         description="ABC script of the yosys synthesis: SiliconCompiler's syn_asic strategies "
                     "(from OpenLane and OpenROAD-flow-scripts), or `yosys` for yosys' own script. "
-                    "AREA0 measured on digits: 6 % less standard-cell area and 19 % higher fmax "
-                    "than `yosys`; on mnist's 169k cells its ABC run did not end in 37 CPU "
-                    "minutes where `yosys` synthesised the whole design in 13 minutes")
+                    "AREA1 measured on digits: 148,182 um2 of standard cells against 150,278 "
+                    "with AREA0 and 148,730 with AREA2 (AREA0 earlier: 6 % less area and 19 % "
+                    "higher fmax than `yosys`); on mnist's 169k cells AREA0's ABC run did not end "
+                    "in 37 CPU minutes where `yosys` synthesised the whole design in 13 minutes")
 
     @property
     def abc_strategy(self) -> str | None:

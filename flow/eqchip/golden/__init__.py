@@ -18,8 +18,12 @@ API (stable; all integers are int64 numpy arrays in the arch's fixed-point forma
                                      #   .s_minus (None if not symmetric), .s_final (S registers
                                      #   afterwards), .written [bool per bank address],
                                      #   .counters (per operation)
-    g.flat_states(states), p.flat_biases()        # S[n] / B[n] register order
-    g.pack_matrix(arch, l, W) -> list[int]       # raw MRAM words of W_l (host bus W_l word a)
+    g.flat_states(states), p.flat_biases()        # S[n] / B[n] register order (B[n]: the
+                                                  #   registers are arch.bias_registers)
+    g.pack_bank(arch, l, p.weights, p.biases) -> list[int]   # raw MRAM words of the bank of
+                                                  #   W_l (host bus W_l word a): rows, bias row
+    g.unpack_bank(arch, l, words) -> (W, biases of the bias row or None)
+    g.pack_matrix(arch, l, W) -> list[int]       # the weight rows only
     g.unpack_matrix(arch, l, words) -> W
     g.to_unsigned(v, bits), g.from_unsigned(u, bits)          # two's complement patterns
     g.inference_counters(arch), g.training_counters(arch, writes), g.step_cycles(arch)
@@ -45,7 +49,14 @@ from eqchip.golden.fixedpoint import (
     to_float,
     to_unsigned,
 )
-from eqchip.golden.memory import changed_words, pack_matrix, unpack_matrix, word_address
+from eqchip.golden.memory import (
+    changed_words,
+    pack_bank,
+    pack_matrix,
+    unpack_bank,
+    unpack_matrix,
+    word_address,
+)
 from eqchip.golden.model import (
     Inference,
     Params,
@@ -65,7 +76,7 @@ __all__ = [
     "Counters", "inference_counters", "step_cycles", "training_counters",
     "clip_state", "from_unsigned", "quantize_signed", "quantize_state", "round_shift", "sat",
     "to_float", "to_unsigned",
-    "changed_words", "pack_matrix", "unpack_matrix", "word_address",
+    "changed_words", "pack_bank", "pack_matrix", "unpack_bank", "unpack_matrix", "word_address",
     "Inference", "Params", "TrainStep", "check_params", "flat_states", "infer", "relax",
     "train_step", "update", "zero_states", "init_params", "load_weights",
 ]

@@ -2,7 +2,9 @@
 
 Row i of W_l occupies words `i * wpr_l .. i * wpr_l + wpr_l - 1`; weight W_l[i, j] with
 `j = c * P_w + k` sits in bits `[k*WB + WB-1 : k*WB]` of word c of its row, two's complement,
-column 0 in the least significant bits. Padding columns are 0.
+column 0 in the least significant bits. Padding columns are 0. With bias rows
+(docs/architecture.md, "Bias rows") the bank of W_l, l >= 1, holds the biases of layer l as one
+more row, row N_{l+1}, in the weights' format.
 """
 
 from __future__ import annotations
@@ -20,15 +22,17 @@ def word_address(arch: Arch, layer: int, row: int, col: int) -> tuple[int, int]:
     return row * m.words_per_row + c, k * arch.weight_bits
 
 
-def pack_matrix(arch: Arch, layer: int, w: np.ndarray) -> list[int]:
-    """The `words_l` raw MRAM words of matrix `layer` (non-negative Python ints)."""
+def pack_matrix(arch: Arch, layer: int, w: np.ndarray, rows: int | None = None) -> list[int]:
+    """The raw MRAM words of the rows of matrix `layer` (non-negative Python ints): its
+    `rows * wpr_l` weight words (`rows`: N_{l+1} unless given, 1 for a bias row)."""
     m = arch.matrices[layer]
+    n_rows = m.rows if rows is None else rows
     w = np.asarray(w)
-    if w.shape != (m.rows, m.cols):
-        raise ValueError(f"W_{layer} has shape {w.shape}, expected {(m.rows, m.cols)}")
+    if w.shape != (n_rows, m.cols):
+        raise ValueError(f"W_{layer} has shape {w.shape}, expected {(n_rows, m.cols)}")
     wb, pw = arch.weight_bits, arch.weights_per_word
     words: list[int] = []
-    for i in range(m.rows):
+    for i in range(n_rows):
         row = [int(v) for v in w[i]]
         for c in range(m.words_per_row):
             word = 0
@@ -38,14 +42,45 @@ def pack_matrix(arch: Arch, layer: int, w: np.ndarray) -> list[int]:
     return words
 
 
-def unpack_matrix(arch: Arch, layer: int, words: list[int]) -> np.ndarray:
-    """Inverse of `pack_matrix` (padding bits are ignored). Returns int64 (rows, cols)."""
+def bias_layer(arch: Arch, layer: int) -> int | None:
+    """Index into `Params.biases` of the biases in the bias row of W_layer (those of layer
+    `layer`, i.e. `biases[layer - 1]`), or None when the bank has no bias row."""
+    return layer - 1 if arch.matrices[layer].bias_row else None
+
+
+def pack_bank(arch: Arch, layer: int, weights: list[np.ndarray], biases: list[np.ndarray]
+              ) -> list[int]:
+    """All `words_l` raw words of the bank of W_layer: its rows, then its bias row if any."""
+    words = pack_matrix(arch, layer, weights[layer])
+    bl = bias_layer(arch, layer)
+    if bl is not None:
+        words += pack_matrix(arch, layer, np.asarray(biases[bl])[None, :], rows=1)
+    return words
+
+
+def unpack_bank(arch: Arch, layer: int, words: list[int]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Inverse of `pack_bank`: (W_layer, the biases of its bias row or None)."""
     m = arch.matrices[layer]
     if len(words) != m.words:
-        raise ValueError(f"W_{layer} needs {m.words} words, got {len(words)}")
+        raise ValueError(f"the bank of W_{layer} has {m.words} words, got {len(words)}")
+    n_w = m.rows * m.words_per_row
+    w = unpack_matrix(arch, layer, list(words[:n_w]))
+    if not m.bias_row:
+        return w, None
+    return w, unpack_matrix(arch, layer, list(words[n_w:]), rows=1)[0]
+
+
+def unpack_matrix(arch: Arch, layer: int, words: list[int], rows: int | None = None
+                  ) -> np.ndarray:
+    """Inverse of `pack_matrix` (padding bits are ignored). Returns int64 (rows, cols)."""
+    m = arch.matrices[layer]
+    n_rows = m.rows if rows is None else rows
+    if len(words) != n_rows * m.words_per_row:
+        raise ValueError(f"{n_rows} rows of W_{layer} need {n_rows * m.words_per_row} words, "
+                         f"got {len(words)}")
     wb, pw = arch.weight_bits, arch.weights_per_word
-    w = np.zeros((m.rows, m.cols), dtype=np.int64)
-    for i in range(m.rows):
+    w = np.zeros((n_rows, m.cols), dtype=np.int64)
+    for i in range(n_rows):
         for c in range(m.words_per_row):
             word = int(words[i * m.words_per_row + c])
             for k in range(pw):
@@ -56,11 +91,12 @@ def unpack_matrix(arch: Arch, layer: int, words: list[int]) -> np.ndarray:
 
 
 def changed_words(arch: Arch, layer: int, old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Boolean per bank address: True iff at least one weight of the word changed."""
+    """Boolean per bank address: True iff at least one weight of the word changed. `old` and
+    `new` have the bank's stored rows (the weights, then the bias row if any)."""
     m = arch.matrices[layer]
     pw = arch.weights_per_word
     diff = np.asarray(old) != np.asarray(new)
     pad = m.words_per_row * pw - m.cols
     if pad:
-        diff = np.concatenate([diff, np.zeros((m.rows, pad), dtype=bool)], axis=1)
-    return diff.reshape(m.rows, m.words_per_row, pw).any(axis=2).reshape(-1)
+        diff = np.concatenate([diff, np.zeros((diff.shape[0], pad), dtype=bool)], axis=1)
+    return diff.reshape(diff.shape[0], m.words_per_row, pw).any(axis=2).reshape(-1)

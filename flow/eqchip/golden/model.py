@@ -209,6 +209,7 @@ def update_randoms(arch: Arch, rnd: np.ndarray) -> tuple[list[np.ndarray], list[
     order (W_{L-1} first, rows, words, sub-cycles). Weight W_l[i, j] of column group g = j // M
     uses lane j % M in the sub-cycle of (row i, group g); the bias of neuron i of layer l+1 uses
     lane M in the first sub-cycle of row i of W_l (docs/architecture.md, "Stochastic rounding").
+    (Random rounding has no bias rows.)
     """
     mu, s = arch.mac_units, arch.subcycles_per_word
     u_w: list[np.ndarray] = [np.empty(0)] * arch.n_matrices
@@ -223,6 +224,17 @@ def update_randoms(arch: Arch, rnd: np.ndarray) -> tuple[list[np.ndarray], list[
     return u_w, u_b
 
 
+def _bias_update(arch: Arch, m_below: int, bias: np.ndarray, a_l: np.ndarray, b_l: np.ndarray
+                 ) -> np.ndarray:
+    """New biases of layer l = m_below + 1 held in the bias row of W_l (docs/architecture.md,
+    "Bias rows"): the weight update of a row whose states are the constant 1 (2^SF), with the
+    shift R_{l-1} of the matrix whose rows are layer l (= round_shift(a - b, Rb_{l-1}))."""
+    one = 1 << arch.state_frac
+    d = one * a_l - one * b_l
+    db = round_shift(d, arch.matrices[m_below].w_update_shift)
+    return sat(bias + db, arch.weight_bits)
+
+
 def update(arch: Arch, params: Params, a: States, b: States, rnd: np.ndarray | None = None
            ) -> tuple[Params, list[np.ndarray]]:
     """WUPD (weights and biases) with the pair (a, b) = ([x, a_1..a_L], [x, b_1..b_L]), 1-D.
@@ -234,7 +246,7 @@ def update(arch: Arch, params: Params, a: States, b: States, rnd: np.ndarray | N
             raise ValueError(f"{arch.update_rounding} update rounding needs the random lane "
                              "outputs (rnd)")
         u_w, u_b = update_randoms(arch, rnd)
-    new_w, new_b, written = [], [], []
+    new_w, new_b = [], []
     for m, w, bias in zip(arch.matrices, params.weights, params.biases, strict=True):
         lo, hi = m.index, m.index + 1
         d = np.outer(a[hi], a[lo]) - np.outer(b[hi], b[lo])
@@ -249,11 +261,18 @@ def update(arch: Arch, params: Params, a: States, b: States, rnd: np.ndarray | N
         else:
             dw = round_shift(d, m.w_update_shift)
             dbias = round_shift(db, m.b_update_shift)
-        w2 = sat(w + dw, arch.weight_bits)
-        b2 = sat(bias + dbias, arch.bias_bits)
-        new_w.append(w2)
-        new_b.append(b2)
-        written.append(changed_words(arch, m.index, w, w2))
+        new_w.append(sat(w + dw, arch.weight_bits))
+        if hi < arch.n_matrices and arch.matrices[hi].bias_row:
+            new_b.append(_bias_update(arch, m.index, bias, a[hi], b[hi]))
+        else:
+            new_b.append(sat(bias + dbias, arch.bias_bits))
+    written = []
+    for m in arch.matrices:
+        old, new = params.weights[m.index], new_w[m.index]
+        if m.bias_row:
+            old = np.vstack([old, params.biases[m.index - 1][None, :]])
+            new = np.vstack([new, new_b[m.index - 1][None, :]])
+        written.append(changed_words(arch, m.index, old, new))
     return Params(new_w, new_b), written
 
 

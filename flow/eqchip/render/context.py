@@ -42,6 +42,8 @@ class MatrixCtx:
     groups: int             # column groups of mac_units weights per row (words_per_row x S)
     grp_bits: int           # clog2(groups)
     row_bits: int           # clog2(rows)
+    srows: int              # rows in the bank: rows, plus the bias row of layer l (row `rows`)
+    below_shift: int        # R_{l-1}: the update shift of the bias row (layer l's biases)
     dst_doff: int           # first dynamic-neuron number of layer l + 1
     is_last: bool           # l = L - 1: rows are output neurons (nudged)
     slots: tuple[MacroSlot, ...]
@@ -94,7 +96,9 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
     mats = tuple(MatrixCtx(
         addr_bits=clog2(m.words), w_shift=m.w_update_shift, b_shift=m.b_update_shift,
         groups=m.words_per_row * subcycles, grp_bits=clog2(m.words_per_row * subcycles),
-        row_bits=clog2(m.rows), dst_doff=doff[m.index + 1], is_last=m.index == n_mat - 1,
+        row_bits=clog2(m.rows), srows=m.stored_rows,
+        below_shift=a.matrices[m.index - 1].w_update_shift if m.bias_row else 0,
+        dst_doff=doff[m.index + 1], is_last=m.index == n_mat - 1,
         slots=_slots(m, a.words_per_macro), w_thr=_thresholds(a, m.w_update_shift),
         b_thr=_thresholds(a, m.b_update_shift)) for m in a.matrices)
     lays = tuple(LayerCtx(
@@ -119,7 +123,8 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
     widths = {
         "MATW": clog2(n_mat),
         "ADDRW": max(clog2(m.words) for m in a.matrices),
-        "ROWW": clog2(max(m.rows for m in a.matrices)),
+        # the cursor's row: a bias row is row N_{l+1}
+        "ROWW": clog2(max(m.stored_rows for m in a.matrices)),
         "WCW": clog2(max(m.words_per_row for m in a.matrices)),
         "GRPW": clog2(max(c.groups for c in mats)),
         # column group of the t ports (matrices above W_0; W_0's t port is x, read as col_s)
@@ -189,7 +194,10 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "S0": a.step_subcycles(a.matrices[0]),               # STEP sub-cycles of a word of W_0
         "BLK": a.blocks,                                     # column blocks of W_{L-1} in a STEP
         "BKW": clog2(a.blocks),
-        "BRW": clog2(a.weights_per_word),                    # row of W_{L-2} within its block
+        # row of W_{L-2} within its block (W_{L-2}'s bias row may follow a full last block)
+        "BRW": clog2(a.weights_per_word + (1 if a.n_matrices > 1
+                                           and a.matrices[-2].bias_row else 0)),
+        "BROWS": a.bias_rows,                                # hidden biases in bias rows
         "CLO": 4,                                            # low bits of the event counters
         "PW": a.weights_per_word,
         "S": subcycles,

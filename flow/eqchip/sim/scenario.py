@@ -132,9 +132,10 @@ def neuron_name(arch: Arch, n: int) -> str:
     return f"neuron {n} (out of range)"
 
 
-def first_state_mismatch(arch: Arch, got: list[int], want: np.ndarray, what: str
-                         ) -> str | None:
-    for n, (a, b) in enumerate(zip(got, want.tolist(), strict=True)):
+def first_state_mismatch(arch: Arch, got: list[int], want: np.ndarray, what: str,
+                         first: int = 0) -> str | None:
+    """The first register `what`[n], n = first, first + 1, ..., where RTL and golden differ."""
+    for n, (a, b) in enumerate(zip(got, want.tolist(), strict=True), start=first):
         if a != b:
             return f"{what}[{n}] ({neuron_name(arch, n)}): RTL {a}, golden {b}"
     return None
@@ -153,7 +154,9 @@ def first_weight_mismatch(arch: Arch, layer: int, got: list[int], want: list[int
             gv = g.from_unsigned(gw >> (k * wb), wb)
             wv = g.from_unsigned(ww >> (k * wb), wb)
             if gv != wv:
-                where = f"W_{layer}[{i}, {j}]" if j < m.cols else f"padding of W_{layer} row {i}"
+                where = (f"padding of W_{layer} row {i}" if j >= m.cols
+                         else f"bias of layer {layer} neuron {j} (bias row of W_{layer})"
+                         if i == m.rows else f"W_{layer}[{i}, {j}]")
                 return (f"{where} (word {a}, bits {k * wb + wb - 1}:{k * wb}): RTL {gv}, "
                         f"golden {wv}")
         return f"W_{layer} word {a}: RTL 0x{gw:x}, golden 0x{ww:x}"

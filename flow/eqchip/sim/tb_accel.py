@@ -30,26 +30,43 @@ class Mismatch(AssertionError):
     pass
 
 
+def _per_layer(arch, biases: np.ndarray) -> list[np.ndarray]:
+    """B[n] order (all dynamic neurons) -> the biases of layers 1..L."""
+    return np.split(np.asarray(biases), np.cumsum(arch.layers[1:-1]))
+
+
 async def load_params(bus: hb.HostBus, arch, weights: list[np.ndarray], biases: np.ndarray
                       ) -> None:
+    """The banks' words (with bias rows, the hidden biases among them), then the B registers."""
+    per_layer = _per_layer(arch, biases)
     for l_idx in range(arch.n_matrices):
-        await bus.write_many(hb.w_base(l_idx), g.pack_matrix(arch, l_idx, weights[l_idx]))
-    await bus.write_many(hb.B_BASE, [g.to_unsigned(int(v), arch.bias_bits) for v in biases])
+        await bus.write_many(hb.w_base(l_idx), g.pack_bank(arch, l_idx, weights, per_layer))
+    regs = arch.bias_registers
+    await bus.write_many(hb.B_BASE + regs.start,
+                         [g.to_unsigned(int(v), arch.bias_bits) for v in biases[regs.start:]])
 
 
 async def check_params(bus: hb.HostBus, arch, weights: list[np.ndarray], biases: np.ndarray,
                        when: str) -> None:
+    per_layer = _per_layer(arch, biases)
     for m in arch.matrices:
         got = await bus.read_many(hb.w_base(m.index), m.words)
         bad = first_weight_mismatch(arch, m.index, got,
-                                    g.pack_matrix(arch, m.index, weights[m.index]))
+                                    g.pack_bank(arch, m.index, weights, per_layer))
         if bad:
             raise Mismatch(f"{when}: {bad}")
     hdw = max(32, arch.word_bits)   # B[n] reads back sign-extended to the bus width
-    got_b = [g.from_unsigned(v, hdw) for v in await bus.read_many(hb.B_BASE, arch.n_dynamic)]
-    bad = first_state_mismatch(arch, got_b, biases, "B")
+    regs = arch.bias_registers
+    got_b = [g.from_unsigned(v, hdw)
+             for v in await bus.read_many(hb.B_BASE + regs.start, len(regs))]
+    bad = first_state_mismatch(arch, got_b, biases[regs.start:], "B", regs.start)
     if bad:
         raise Mismatch(f"{when}: {bad}")
+    if regs.start:      # bias rows: B[n] of a hidden neuron is no register and reads 0
+        hidden = await bus.read(hb.B_BASE)
+        if hidden:
+            raise Mismatch(f"{when}: B[0] (hidden, its bias is in a bias row) reads {hidden}, "
+                           "expected 0")
 
 
 async def check_counters(bus: hb.HostBus, want: np.ndarray, when: str) -> dict[str, int]:
