@@ -279,10 +279,17 @@ def test_missing_pdk_is_a_clear_error(designs_dir: Path, tmp_path: Path) -> None
 @pytest.mark.slow
 def test_digits_through_post_synthesis_timing_and_power(pdk_root: Path, designs_dir: Path,
                                                           tmp_path: Path) -> None:
-    proc = eqchip(["build", str(designs_dir / "digits.yaml"), "--build-dir", "b",
+    """digits (its macros, bias rows and column blocks) through synthesis and OpenSTA, with
+    the AREA0 ABC script: the default AREA1 maps the same design to 1.4 % less area in about
+    1.6 times the time, which the suite's time budget cannot spare (bench builds measure it)."""
+    text = (designs_dir / "digits.yaml").read_text()
+    assert "\nflow:" not in text
+    design = tmp_path / "digits.yaml"
+    design.write_text(text + "flow:\n  synthesis_strategy: AREA0\n")
+    proc = eqchip(["build", str(design), "--build-dir", "b",
                    "--to", "synthesis.sta", "--no-report"], cwd=tmp_path, timeout=1500)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    arch = load_design(designs_dir / "digits.yaml").arch
+    arch = load_design(design).arch
     m = json.loads((tmp_path / "b" / "digits" / "metrics.json").read_text())
     netlist = tmp_path / "b" / "digits" / "job0" / "synthesis" / "0" / "outputs" / "digits_top.vg"
     instances = re.findall(rf"^\s*{arch.macro_module}\s+(\S+)\s*\(", netlist.read_text(), re.M)
