@@ -280,12 +280,13 @@ def test_missing_pdk_is_a_clear_error(designs_dir: Path, tmp_path: Path) -> None
 def test_digits_through_post_synthesis_timing_and_power(pdk_root: Path, designs_dir: Path,
                                                           tmp_path: Path) -> None:
     """digits (its macros, bias rows and column blocks) through synthesis and OpenSTA, with
-    the AREA0 ABC script: the default AREA1 maps the same design to 1.4 % less area in about
-    1.6 times the time, which the suite's time budget cannot spare (bench builds measure it)."""
+    yosys' own ABC script as small and mnist use it: 50 s of synthesis on this machine against
+    154 s for the default AREA1, which the suite's time budget cannot spare (AREA1's area and
+    timing are measured by bench builds)."""
     text = (designs_dir / "digits.yaml").read_text()
     assert "\nflow:" not in text
     design = tmp_path / "digits.yaml"
-    design.write_text(text + "flow:\n  synthesis_strategy: AREA0\n")
+    design.write_text(text + "flow:\n  synthesis_strategy: yosys\n")
     proc = eqchip(["build", str(design), "--build-dir", "b",
                    "--to", "synthesis.sta", "--no-report"], cwd=tmp_path, timeout=1500)
     assert proc.returncode == 0, proc.stdout + proc.stderr
