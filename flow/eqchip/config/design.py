@@ -166,7 +166,7 @@ class FlowOptions(_Strict):
         description="ABC script of the yosys synthesis: SiliconCompiler's syn_asic strategies "
                     "(from OpenLane and OpenROAD-flow-scripts), or `yosys` for yosys' own script. "
                     "AREA1 measured on digits: 148,182 um2 of standard cells against 150,278 "
-                    "with AREA0 and 148,730 with AREA2, in 1.6 times AREA0's synthesis time "
+                    "with AREA0 and 148,730 with AREA2, in 1.5 times AREA0's synthesis time "
                     "(AREA0 earlier: 6 % less area and 19 % "
                     "higher fmax than `yosys`); on mnist's 169k cells AREA0's ABC run did not end "
                     "in 37 CPU minutes where `yosys` synthesised the whole design in 13 minutes")
