@@ -171,13 +171,14 @@ def derive(design: Design, tech: MramTech) -> Arch:
     for l_idx in range(len(layers) - 1):
         rows, cols = layers[l_idx + 1], layers[l_idx]
         wpr = ceil_div(cols, wpw)
-        words = stored_rows(design, l_idx) * wpr
+        srows = stored_rows(design, l_idx)
+        words = srows * wpr
         mats.append(MatrixArch(
             index=l_idx, rows=rows, cols=cols, words_per_row=wpr, words=words,
             macros=ceil_div(words, mr.words_per_macro), lr_shift=lrs[l_idx],
             w_update_shift=2 * sf - fp.weight_frac - ep.beta_shift + lrs[l_idx] + k1,
             b_update_shift=sf - fp.weight_frac - ep.beta_shift + lrs[l_idx] + k1,
-            bias_row=stored_rows(design, l_idx) > rows,
+            bias_row=srows > rows,
         ))
     return Arch(
         name=design.name, layers=layers, state_bits=fp.state_bits, state_frac=sf,

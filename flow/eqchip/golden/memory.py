@@ -42,19 +42,13 @@ def pack_matrix(arch: Arch, layer: int, w: np.ndarray, rows: int | None = None) 
     return words
 
 
-def bias_layer(arch: Arch, layer: int) -> int | None:
-    """Index into `Params.biases` of the biases in the bias row of W_layer (those of layer
-    `layer`, i.e. `biases[layer - 1]`), or None when the bank has no bias row."""
-    return layer - 1 if arch.matrices[layer].bias_row else None
-
-
 def pack_bank(arch: Arch, layer: int, weights: list[np.ndarray], biases: list[np.ndarray]
               ) -> list[int]:
-    """All `words_l` raw words of the bank of W_layer: its rows, then its bias row if any."""
+    """All `words_l` raw words of the bank of W_layer: its rows, then its bias row if any (the
+    biases of layer `layer`, `biases[layer - 1]`)."""
     words = pack_matrix(arch, layer, weights[layer])
-    bl = bias_layer(arch, layer)
-    if bl is not None:
-        words += pack_matrix(arch, layer, np.asarray(biases[bl])[None, :], rows=1)
+    if arch.matrices[layer].bias_row:
+        words += pack_matrix(arch, layer, np.asarray(biases[layer - 1])[None, :], rows=1)
     return words
 
 

@@ -61,6 +61,11 @@ class LayerCtx:
     idx_bits: int           # clog2(size)
     groups: int             # column groups when the layer feeds W_l (0 for the output layer)
     grp_bits: int
+    bias_regs: bool         # its biases are B[n] registers (not a bias row); False for x
+    blocked: bool           # its transposed sums hold one column block (layer L-1, column blocks)
+    tr_sel_bits: int        # bits of W_l's held column group the transposed accumulators take:
+                            # grp_bits; for a blocked layer its sub-cycle (QW bits) when S is a
+                            # power of two, none (0) when S = 1
 
 
 def _slots(m: MatrixArch, words_per_macro: int) -> tuple[MacroSlot, ...]:
@@ -101,11 +106,22 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         dst_doff=doff[m.index + 1], is_last=m.index == n_mat - 1,
         slots=_slots(m, a.words_per_macro), w_thr=_thresholds(a, m.w_update_shift),
         b_thr=_thresholds(a, m.b_update_shift)) for m in a.matrices)
-    lays = tuple(LayerCtx(
-        index=l_idx, size=layers[l_idx], doff=doff[l_idx], idx_bits=clog2(layers[l_idx]),
-        groups=mats[l_idx].groups if l_idx < n_mat else 0,
-        grp_bits=mats[l_idx].grp_bits if l_idx < n_mat else 1)
-        for l_idx in range(n_mat + 1))
+    pow2 = (subcycles & (subcycles - 1)) == 0
+
+    def tr_sel_bits(l_idx: int, blocked: bool) -> int:
+        if not blocked:
+            return mats[l_idx].grp_bits if l_idx < n_mat else 1
+        return 0 if subcycles == 1 else clog2(subcycles) if pow2 else mats[l_idx].grp_bits
+
+    lays = []
+    for l_idx in range(n_mat + 1):
+        blocked = a.blocks > 1 and l_idx == n_mat - 1
+        lays.append(LayerCtx(
+            index=l_idx, size=layers[l_idx], doff=doff[l_idx], idx_bits=clog2(layers[l_idx]),
+            groups=mats[l_idx].groups if l_idx < n_mat else 0,
+            grp_bits=mats[l_idx].grp_bits if l_idx < n_mat else 1,
+            bias_regs=l_idx > 0 and doff[l_idx] >= a.bias_registers.start, blocked=blocked,
+            tr_sel_bits=tr_sel_bits(l_idx, blocked)))
 
     sb, wb = a.state_bits, a.weight_bits
     min_r = min(m.w_update_shift for m in a.matrices)
@@ -198,10 +214,11 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "BRW": clog2(a.weights_per_word + (1 if a.n_matrices > 1
                                            and a.matrices[-2].bias_row else 0)),
         "BROWS": a.bias_rows,                                # hidden biases in bias rows
+        "B_FIRST": a.bias_registers.start,                   # first B[n] register
         "CLO": 4,                                            # low bits of the event counters
         "PW": a.weights_per_word,
         "S": subcycles,
-        "S_POW2": (subcycles & (subcycles - 1)) == 0,
+        "S_POW2": pow2,
         "WORDB": a.word_bits,
         "HDW": max(32, a.word_bits),
         "NDW": max(sb, a.bias_bits),                         # host data bits the neurons use
