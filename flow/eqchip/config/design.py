@@ -137,7 +137,10 @@ class Mram(_Strict):
 
 
 class Clock(_Strict):
-    freq_mhz: float = Field(gt=0, le=1000, description="Target clock frequency, MHz")
+    freq_mhz: float = Field(ge=0.001, le=1000, description=(
+        "Target clock frequency, MHz, from 0.001 (1 kHz: slower clocks would overrun the "
+        "simulators' 64-bit picosecond time) to 1000; the simulations run any of them with the "
+        "half period rounded to a whole picosecond (eqchip.sim.clock)"))
 
     @field_validator("freq_mhz", mode="before")
     @classmethod

@@ -77,11 +77,13 @@ class HostBus:
     async def start(self, ctrl: int) -> None:
         await self.write(REG_CTRL, ctrl)
 
-    async def wait_done(self, timeout_cycles: int, period_ns: float) -> None:
+    async def wait_done(self, timeout_cycles: int, period_ps: int) -> None:
         """Wait until the operation started by `start` finishes (done rises); `start` returns
-        after the edge that took the CTRL write, so busy is already high here."""
+        after the edge that took the CTRL write, so busy is already high here. `period_ps`:
+        the simulated clock's period in whole ps (`eqchip.sim.clock`), so that the timeout is
+        a whole number of simulator steps."""
         if int(self.dut.busy.value) != 1:
             raise AssertionError("busy did not rise in the cycle after the CTRL write")
-        await with_timeout(RisingEdge(self.dut.done), timeout_cycles * period_ns, "ns")
+        await with_timeout(RisingEdge(self.dut.done), timeout_cycles * period_ps, "ps")
         self.done_time_ps = get_sim_time("ps")
         await FallingEdge(self.clk)

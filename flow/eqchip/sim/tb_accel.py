@@ -23,6 +23,7 @@ from eqchip import golden as g
 from eqchip.config import load_design
 from eqchip.fileio import write_text_atomic
 from eqchip.sim import hostbus as hb
+from eqchip.sim.clock import sim_clock
 from eqchip.sim.scenario import SimConfig, first_state_mismatch, first_weight_mismatch
 
 
@@ -87,7 +88,7 @@ async def check_counters(bus: hb.HostBus, want: np.ndarray, when: str) -> dict[s
 async def cosim(dut) -> None:
     cfg = SimConfig.from_file(Path(os.environ["EQCHIP_SIM_CONFIG"]))
     arch = load_design(cfg.design).arch
-    period_ns = arch.clock_period_ns
+    clock = sim_clock(arch.clock_period_ns)     # the wrapper's clock (eqchip.sim.sources)
     bus = hb.HostBus(dut)
     result: dict = {"design": arch.name, "simulator": cfg.simulator, "ops": [],
                     "mismatch": None, "op_cycles": 0, "op_seconds": 0.0,
@@ -117,8 +118,8 @@ async def cosim(dut) -> None:
             t0 = time.perf_counter()
             await bus.start(hb.CTRL_TRAIN if train else hb.CTRL_INFER)
             # busy rose at the rising edge half a period ago; it falls with done's rise
-            t_busy = get_sim_time("ps") - round(period_ns * 500)
-            await bus.wait_done(int(plan["c_exp"][k][0]) + 64, period_ns)
+            t_busy = get_sim_time("ps") - clock.half_ps
+            await bus.wait_done(int(plan["c_exp"][k][0]) + 64, clock.period_ps)
             result["op_seconds"] += time.perf_counter() - t0
             if dump:
                 # the window runs one cycle past the edge where busy falls (and done and the
@@ -127,7 +128,7 @@ async def cosim(dut) -> None:
                 await bus.idle()
                 dut.dump_on.value = 0
                 vcd_done = True
-                result["vcd_window_ps"] = [t_busy, bus.done_time_ps + round(period_ns * 1000)]
+                result["vcd_window_ps"] = [t_busy, bus.done_time_ps + clock.period_ps]
             got_s = await bus.read_many(hb.S_BASE, arch.n_dynamic)
             bad = first_state_mismatch(arch, got_s, plan["s_exp"][k], "S")
             if bad:

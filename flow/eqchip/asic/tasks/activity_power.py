@@ -10,19 +10,58 @@ step (a rebuild with nothing changed does not simulate again) and records its fi
 manifest.
 
 Pure Python driving Icarus and OpenSTA: without them it still succeeds, with the sections it
-could not make left null and a note saying why.
+could not make left null and a note saying why; so it does when the design is over the
+co-simulation's size budget (`eqchip.power.measure.rtl_sim_over_budget`). A simulation that
+ran and failed (the RTL or the netlist differs from the golden model, the simulator failed)
+fails the node, its reason in the node's log: a build never passes off vectorless power as
+the measurement of a design whose simulation failed.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from siliconcompiler import Task
 
 from eqchip.fileio import write_json_atomic
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from eqchip.config import LoadedDesign
+
 STEP = "synthesis.power"
 REPORT = "reports/activity_power.json"
+
+
+def step_vcd(loaded: LoadedDesign, netlist: Path, work: Path, vcd: Path, *,
+             edit_rtl: Callable[[Path], None] | None = None) -> tuple[Path | None, str | None]:
+    """Co-simulate one training step (Icarus, every result checked against the golden model)
+    for the VCD whose activity the power uses: `(vcd, None)`, or `(None, note)` when it is not
+    made because the design is over the size budget or Icarus / cocotb is not installed.
+
+    A co-simulation that ran and failed raises its EqchipError (CosimMismatch, ToolError):
+    the node fails with it. `edit_rtl` is `run_cosim`'s (tests plant a defect with it)."""
+    from eqchip.power.measure import rtl_sim_over_budget
+    from eqchip.sim.runner import missing_tools, run_cosim
+
+    note = rtl_sim_over_budget(loaded, netlist)
+    if note is not None:
+        return None, note
+    missing = missing_tools("icarus")
+    if missing:
+        return None, f"Icarus Verilog not found ({', '.join(missing)}): no co-simulation"
+    if importlib.util.find_spec("cocotb") is None:
+        return None, "cocotb is not installed: no co-simulation"
+    res = run_cosim(loaded, work, "icarus", samples=1, vcd=vcd, edit_rtl=edit_rtl)
+    if res.vcd is None:
+        from eqchip.errors import ToolError
+
+        raise ToolError(f"the co-simulation of {loaded.name} wrote no VCD ({vcd})")
+    return res.vcd, None
 
 
 class ActivityPowerTask(Task):
@@ -64,34 +103,37 @@ class ActivityPowerTask(Task):
     def run(self) -> int:
         from eqchip.config import load_design
         from eqchip.errors import EqchipError
-        from eqchip.power.measure import measure, rtl_sim_over_budget
+        from eqchip.power.measure import measure
 
+        Path(REPORT).unlink(missing_ok=True)
         loaded = load_design(self._file("design"))
         top = self.design_topmodule
         work = Path("work").resolve()
         netlist = Path(f"inputs/{top}.vg").resolve()
-        vcd = Path("reports") / f"{top}.step.vcd"
-        vcd_path = None
-        vcd_note = rtl_sim_over_budget(loaded, netlist)
-        if vcd_note is None:
-            try:
-                from eqchip.sim.runner import run_cosim
-
-                res = run_cosim(loaded, work / "cosim", "icarus", samples=1, vcd=vcd.resolve())
-                vcd_path = res.vcd
-            except (EqchipError, ImportError, OSError) as exc:
-                vcd_note = f"co-simulation for the activity failed ({str(exc).splitlines()[0]})"
+        vcd = (Path("reports") / f"{top}.step.vcd").resolve()
         sdc = []
         for obj, key in self.get_fileset_file_keys("sdc"):
             sdc.extend(obj.find_files(*key))
         w, h = self.get("var", "macro_width"), self.get("var", "macro_height")
-        data = measure(loaded, netlist=netlist,
-                       liberty=self._file("stdcell_liberty"),
-                       macro_lib=self._file("macro_liberty"),
-                       blackbox=self._file("macro_blackbox"),
-                       sdc=Path(sdc[0]) if sdc else None, vcd=vcd_path,
-                       macro_size_um=(w, h) if w and h else None, work=work,
-                       gate_level=bool(self.get("var", "gate_level")))
+        try:
+            vcd_path, vcd_note = step_vcd(loaded, netlist, work / "cosim", vcd)
+            data = measure(loaded, netlist=netlist,
+                           liberty=self._file("stdcell_liberty"),
+                           macro_lib=self._file("macro_liberty"),
+                           blackbox=self._file("macro_blackbox"),
+                           sdc=Path(sdc[0]) if sdc else None, vcd=vcd_path,
+                           macro_size_um=(w, h) if w and h else None, work=work,
+                           gate_level=bool(self.get("var", "gate_level")))
+        except (EqchipError, OSError) as exc:
+            # the node fails (no activity_power.json) and the build with it, instead of
+            # reporting vectorless power as a success. The whole reason (the simulator's log
+            # tail, the fix) goes into the node's log, synthesis.power.log (run()'s stdout is
+            # redirected to it): SC counts its ERROR line, names the file and, the project
+            # being quiet (eqchip.asic.project), shows its last lines on the terminal
+            text = str(exc).strip() or type(exc).__name__
+            sys.stdout.write(f"ERROR: {STEP} of {loaded.name} failed: {text}\n")
+            sys.stdout.flush()
+            return 1
         if vcd_note:
             data["notes"].insert(0, vcd_note + ": power is vectorless only")
         write_json_atomic(Path(REPORT), data)
@@ -103,6 +145,8 @@ class ActivityPowerTask(Task):
         super().post_process()
         import json
 
+        if not Path(REPORT).is_file():      # run() failed and said why
+            return
         data = json.loads(Path(REPORT).read_text(encoding="utf-8"))
         logic = (data.get("logic") or {}).get("annotated")
         if logic:
