@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from eqchip.asic.flow import FRONTEND_TOOLS, STA_STEP
+from eqchip.asic.flow import FRONTEND_TOOLS, STA_STEP, STEP_TOOLS
 from eqchip.asic.yosys_shim import pyosys_version, real_yosys
 
 
@@ -165,23 +165,32 @@ def tool_for_step(step: str) -> str:
     """Key of the tool that runs `step` of eqchip's flow."""
     if step in FRONTEND_TOOLS:
         return FRONTEND_TOOLS[step]
+    if step in STEP_TOOLS:
+        return STEP_TOOLS[step][0]
     return "klayout" if step == "write.gds" else "openroad"
+
+
+def tools_for_step(step: str) -> tuple[str, ...]:
+    """Keys of every tool `step` needs: the one that runs it, and the ones it calls
+    (eqchip.asic.flow.STEP_TOOLS: postroute.power simulates with Icarus and runs OpenSTA)."""
+    return STEP_TOOLS.get(step, (tool_for_step(step),))
 
 
 def runnable_steps(steps: list[str], preds: dict[str, set[str]],
                    tools: list[Tool]) -> list[str]:
-    """Steps (in execution order) whose tool is present and whose inputs can all be made."""
+    """Steps (in execution order) whose tools are present and whose inputs can all be made."""
     found = {t.key: t.found for t in tools}
     ok: list[str] = []
     for step in steps:
-        if found.get(tool_for_step(step), False) and all(p in ok for p in preds.get(step, ())):
+        if all(found.get(k, False) for k in tools_for_step(step)) and \
+                all(p in ok for p in preds.get(step, ())):
             ok.append(step)
     return ok
 
 
 def missing_for(steps: list[str], tools: list[Tool]) -> list[Tool]:
     """Missing tools needed by any of `steps`."""
-    keys = {tool_for_step(s) for s in steps}
+    keys = {k for s in steps for k in tools_for_step(s)}
     return [t for t in tools if not t.found and t.key in keys]
 
 

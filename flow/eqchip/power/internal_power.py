@@ -51,8 +51,10 @@ def _prob(expr: str, duties: dict[str, float]) -> float:
 
 def internal_power(nl: Netlist, lib: dict[str, CellLogic],
                    pin_act: dict[tuple[str, str, int], NetActivity], period_ns: float,
-                   slew_ns: float = NOMINAL_SLEW_NS) -> InternalPowerResult:
-    """`pin_act`: activity of every cell pin (cell, pin, bit) -> NetActivity."""
+                   slew_ns: float = NOMINAL_SLEW_NS,
+                   only: set[str] | None = None) -> InternalPowerResult:
+    """`pin_act`: activity of every cell pin (cell, pin, bit) -> NetActivity. `only`: the
+    names of the cells to count (default: all)."""
     load: dict[int, float] = {}
     for c in nl.cells:
         cl = lib.get(c.type)
@@ -66,7 +68,7 @@ def internal_power(nl: Netlist, lib: dict[str, CellLogic],
     n = 0
     for c in nl.cells:
         cl = lib.get(c.type)
-        if cl is None or not cl.internal:
+        if cl is None or not cl.internal or only is not None and c.name not in only:
             continue
         n += 1
         duties = {p: pin_act[(c.name, p, 0)].duty for p in c.conns if (c.name, p, 0) in pin_act}

@@ -37,7 +37,8 @@ from eqchip.power.internal_power import default_pin_activity, internal_power
 from eqchip.power.liberty import CellLogic, read_liberty
 from eqchip.power.netlist import Netlist, load_netlist
 from eqchip.power.power import PowerRun, run_power, sta_exe
-from eqchip.power.propagate import Annotation, annotate
+from eqchip.power.propagate import Annotation, annotate, clock_network
+from eqchip.power.routed import clock_network_section, post_route_section
 from eqchip.power.sections import area_section, logic_power, power_section
 from eqchip.power.vcd import VcdError, values_at
 from eqchip.power.vcd import read_header as read_vcd_header
@@ -73,8 +74,11 @@ def rtl_sim_over_budget(loaded: LoadedDesign, netlist: Path) -> str | None:
 
 def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Path,
             blackbox: Path, sdc: Path | None, vcd: Path | None, macro_size_um: tuple[float,
-            float] | None, work: Path, gate_level: bool = True) -> dict:
-    """activity_power.json of `netlist` (see the module docstring)."""
+            float] | None, work: Path, gate_level: bool = True,
+            spef: Path | None = None) -> dict:
+    """activity_power.json of `netlist` (see the module docstring). `spef`: the wire
+    parasitics of a routed netlist; OpenSTA reads them, and `post_route`
+    (eqchip.power.routed) adds the same power with the wire-load model and the clock tree's."""
     arch = loaded.arch
     notes: list[str] = []
     checks: list[dict] = []
@@ -108,6 +112,8 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
     clock_wire = clock_wire_inputs(nl, lib, liberty, liberty.read_text(errors="replace"), clk,
                                    ann, f"annotated: {method}")
     run: PowerRun | None = None
+    post_route: dict | None = None
+    clock_net: dict | None = None
     logic: dict[str, dict] = {}
     if sta_exe() is not None:
         bus = {(c.name, p) for c in nl.cells for p, b in c.conns.items()
@@ -122,9 +128,13 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         if ann_inf_rtl is not None:
             extra["inference_rtl_propagated"] = (
                 ann_inf_rtl, "annotated: RTL + propagation, inference window")
+        tree, gates = clock_network(nl, lib, clk)
         run = run_power(work / "sta", netlist, f"{arch.name}_top", [liberty, macro_lib],
                         arch.clock_period_ns, "clk", ann, bus, sdc,
-                        extra={k: x for k, (x, _label) in extra.items()})
+                        extra={k: x for k, (x, _label) in extra.items()}, spef=spef,
+                        instances=(tree + gates) or None)
+        clock_net = clock_network_section(run, nl, lib, tree, gates, ann, ann_inf,
+                                          arch.clock_period_ns, method)
         logic["vectorless"] = logic_power(
             run.vectorless, internal_power(nl, lib, default_pin_activity(nl, clk),
                                            arch.clock_period_ns), "vectorless", run.log)
@@ -138,6 +148,12 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
                     run.extra[name],
                     internal_power(nl, lib, extra_ann.pins, arch.clock_period_ns),
                     label, run.log)
+        if spef is not None and run.annotated is not None and ann is not None:
+            post_route = post_route_section(
+                run=run, nl=nl, lib=lib, netlist=netlist, top=f"{arch.name}_top",
+                liberty=[liberty, macro_lib], period_ns=arch.clock_period_ns, ann=ann,
+                ann_inf=ann_inf, bus=bus, sdc=sdc, tree=tree, gates=gates, method=method,
+                work=work)
     else:
         notes.append("OpenSTA (`sta`) not found: no power analysis")
     counters = None
@@ -160,6 +176,9 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
         "inference": _inference_section(inf, logic.get("inference"), method,
                                         logic.get("inference_rtl_propagated")),
         "gate_level": gls.record if gls is not None else None,
+        "spef": str(spef) if spef is not None else None,
+        "clock_network": clock_net,
+        "post_route": post_route,
         "sta": None if run is None else {"version": run.sta_version,
                                          "setup_slack_ns": run.setup_slack_ns,
                                          "log": run.log.name},

@@ -62,6 +62,9 @@ class PowerRun:
     setup_slack_ns: float | None = None
     extra: dict[str, PowerReport] = field(default_factory=dict)   # other annotations
     notes: list[str] = field(default_factory=list)
+    spef: Path | None = None                 # the parasitics read (None: wire-load model)
+    #: the summed power of `instances` (the clock tree) per section, annotated and extra
+    instances: dict[str, PowerGroup] = field(default_factory=dict)
 
 
 def sta_exe() -> str | None:
@@ -104,12 +107,40 @@ puts "EQCHIP_MATCHED $eqchip_n"
 """
 
 
+_INSTANCES = r"""
+set eqchip_inst {}
+foreach inst [get_cells *] {
+  if {[info exists eqchip_sel([string map {"\\" ""} [get_full_name $inst]])]} {
+    lappend eqchip_inst $inst
+  }
+}
+"""
+
+
+def _instances_tcl(names: list[str]) -> str:
+    """Tcl that collects the cell instances named `names` into `eqchip_inst`."""
+    return ("array unset eqchip_sel\narray set eqchip_sel {"
+            + " ".join(f"{{{_tcl_word(n)}}} 1" for n in names) + "}\n" + _INSTANCES)
+
+
+def _report(name: str, with_instances: bool) -> list[str]:
+    out = [f'puts "EQCHIP_BEGIN {name}"', "report_power -digits 9", 'puts "EQCHIP_END"']
+    if with_instances:
+        out += [f'puts "EQCHIP_BEGIN {name}__instances"',
+                "if {[llength $eqchip_inst]} {report_power -instances $eqchip_inst -digits 9}",
+                'puts "EQCHIP_END"']
+    return out
+
+
 def run_power(workdir: Path, netlist: Path, top: str, liberty: list[Path], period_ns: float,
               clock_port: str, ann: Annotation | None, bus_pins: set[tuple[str, str]],
               sdc: Path | None = None, timeout_s: int = 3600,
-              extra: dict[str, Annotation] | None = None) -> PowerRun:
+              extra: dict[str, Annotation] | None = None, spef: Path | None = None,
+              instances: list[str] | None = None) -> PowerRun:
     """One OpenSTA run: vectorless power, then power with `ann` (section `annotated`), then
-    with each of `extra` (sections named by its keys), plus the worst setup slack."""
+    with each of `extra` (sections named by its keys), plus the worst setup slack. `spef`:
+    wire parasitics OpenSTA reads (`read_spef`) instead of the Liberty's wire-load model.
+    `instances`: cells whose summed power the annotated sections report too (`instances`)."""
     exe = sta_exe()
     if exe is None:
         raise ToolError("OpenSTA (`sta`) is not on PATH: no power analysis",
@@ -123,6 +154,10 @@ def run_power(workdir: Path, netlist: Path, top: str, liberty: list[Path], perio
         lines.append(f"read_sdc {{{sdc}}}")
     else:
         lines.append(f"create_clock -name clk -period {period_ns:g} [get_ports {{{clock_port}}}]")
+    if spef is not None:
+        lines.append(f"read_spef {{{spef}}}")
+    if instances:
+        lines.append(_instances_tcl(instances))
     lines += ['puts "EQCHIP_VERSION [sta::version]"',
               'puts "EQCHIP_SLACK [sta::format_time [sta::worst_slack_cmd max] 6]"',
               'puts "EQCHIP_BEGIN vectorless"', "report_power -digits 9",
@@ -132,13 +167,12 @@ def run_power(workdir: Path, netlist: Path, top: str, liberty: list[Path], perio
         table = workdir / "activity.tcl"
         text, n_pins = activity_tcl(ann, bus_pins)
         write_text_atomic(table, text)
-        lines += [f"source {{{table}}}", _APPLY,
-                  'puts "EQCHIP_BEGIN annotated"', "report_power -digits 9", 'puts "EQCHIP_END"']
+        lines += [f"source {{{table}}}", _APPLY, *_report("annotated", bool(instances))]
     for name, other in (extra or {}).items():
         table = workdir / f"activity_{name}.tcl"
         write_text_atomic(table, activity_tcl(other, bus_pins)[0])
         lines += [f"source {{{table}}}", _APPLY.replace("EQCHIP_MATCHED", f"EQCHIP_{name}"),
-                  f'puts "EQCHIP_BEGIN {name}"', "report_power -digits 9", 'puts "EQCHIP_END"']
+                  *_report(name, bool(instances))]
     write_text_atomic(script, "\n".join(lines) + "\n")
     try:
         proc = subprocess.run([exe, "-no_init", "-no_splash", "-exit", str(script)],
@@ -163,7 +197,10 @@ def run_power(workdir: Path, netlist: Path, top: str, liberty: list[Path], perio
         script=script, log=log, pins_annotated=n_pins,
         pins_matched_in_sta=int(m.group(1)) if m else 0, sta_version=v.group(1) if v else "",
         setup_slack_ns=float(sl.group(1)) if sl else None,
-        extra={k: parse_report_power(sections[k]) for k in (extra or {}) if k in sections})
+        extra={k: parse_report_power(sections[k]) for k in (extra or {}) if k in sections},
+        spef=spef,
+        instances={k[:-len("__instances")]: instance_sum(v) for k, v in sections.items()
+                   if k.endswith("__instances")})
     t = res.vectorless.total
     if t.internal_w == 0.0 and t.switching_w > 0.0:
         res.notes.append(
@@ -185,6 +222,16 @@ _NUM = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 #: trailing percentage column allowed
 _ROW = re.compile(rf"^\s*({'|'.join(GROUPS_ALL)})\s+{_NUM}\s+{_NUM}\s+{_NUM}\s+{_NUM}"
                   r"(?:\s+[\d.]+%)?\s*$", re.M)
+
+
+_INSTANCE_ROW = re.compile(rf"^\s*{_NUM}\s+{_NUM}\s+{_NUM}\s+{_NUM}\s+\S+\s*$", re.M)
+
+
+def instance_sum(text: str) -> PowerGroup:
+    """The sum of the rows of `report_power -instances` (internal, switching, leakage, total;
+    W); all zero when it lists no instance."""
+    rows = [[float(m.group(k)) for k in range(1, 5)] for m in _INSTANCE_ROW.finditer(text)]
+    return PowerGroup(*(sum(r[k] for r in rows) for k in range(4)))
 
 
 def parse_report_power(text: str) -> PowerReport:

@@ -131,7 +131,7 @@ def annotate(nl: Netlist, lib: dict[str, CellLogic],
             if isinstance(b, int) and b not in acts and b not in drivers:
                 acts[b] = NetActivity(default_activity, 0.5, DEFAULT)
     _propagate(nl, lib, acts, default_activity)
-    _clock_gates(nl, lib, acts, clk_bits)
+    _clock_network(nl, lib, acts, clk_bits)
     for c in nl.cells:
         for pin, bits in c.conns.items():
             for i, b in enumerate(bits):
@@ -139,22 +139,103 @@ def annotate(nl: Netlist, lib: dict[str, CellLogic],
     return ann
 
 
-def _clock_gates(nl: Netlist, lib: dict[str, CellLogic], acts: dict[int, NetActivity],
-                 clk_bits: set[int]) -> None:
-    """Integrated clock gates (pins CLK, GATE -> GCLK): the gated clock pulses in the cycles
-    whose latched enable is 1, so it toggles 2 x P(GATE) times per cycle (duty P(GATE) / 2)."""
+#: Liberty functions of a one-input buffer and inverter (a clock tree's cells)
+_BUFFER = {"A", "(A)"}
+_INVERTER = {"!A", "(!A)", "A'", "(A')"}
+
+
+def clock_network(nl: Netlist, lib: dict[str, CellLogic], clk_bits: set[int]
+                  ) -> tuple[list[str], list[str]]:
+    """The cells of the clock network, in the order they are reached from the clock port:
+    (buffers and inverters: what a clock-tree synthesis inserts between the port, the clock
+    gates and the flip-flops; a synthesized netlist has none, integrated clock gates)."""
+    tree, gates = _clock_walk(nl, lib, clk_bits)
+    return [c.name for c in tree], [c.name for c in gates]
+
+
+def _clock_walk(nl: Netlist, lib: dict[str, CellLogic], clk_bits: set[int]
+                ) -> tuple[list[Cell], list[Cell]]:
+    """(clock-tree buffers and inverters, integrated clock gates) reached from `clk_bits`
+    through buffers, inverters and clock gates, in that order."""
+    by_input: dict[int, list[Cell]] = {}
     for c in nl.cells:
         logic = lib.get(c.type)
-        if logic is None or set(logic.outputs) != {"GCLK"} or \
-                not {"CLK", "GATE"} <= set(logic.inputs):
+        if logic is None or logic.sequential and not _is_icg(logic):
             continue
-        clk = (c.conns.get("CLK") or ["x"])[0]
-        if clk not in clk_bits:
+        pin = "CLK" if _is_icg(logic) else (logic.inputs[0] if len(logic.inputs) == 1 and
+                                             len(logic.outputs) == 1 else None)
+        if pin is None:
             continue
-        en = _bit(acts, (c.conns.get("GATE") or ["x"])[0], 0.5).duty
-        for b in c.conns.get("GCLK", []):
+        if not _is_icg(logic) and next(iter(logic.outputs.values())).replace(" ", "") not in \
+                _BUFFER | _INVERTER:
+            continue
+        for b in c.conns.get(pin, [])[:1]:
             if isinstance(b, int):
-                acts[b] = NetActivity(2.0 * en, 0.5 * en, PROPAGATED)
+                by_input.setdefault(b, []).append(c)
+    tree: list[Cell] = []
+    gates: list[Cell] = []
+    seen: set[str] = set()
+    frontier = list(clk_bits)
+    while frontier:
+        nxt: list[int] = []
+        for b in frontier:
+            for c in by_input.get(b, []):
+                if c.name in seen:
+                    continue
+                seen.add(c.name)
+                (gates if _is_icg(lib[c.type]) else tree).append(c)
+                for pin, bits in c.conns.items():
+                    if c.dirs.get(pin) == "output":
+                        nxt += [x for x in bits if isinstance(x, int)]
+        frontier = nxt
+    return tree, gates
+
+
+def _is_icg(logic: CellLogic) -> bool:
+    return set(logic.outputs) == {"GCLK"} and {"CLK", "GATE"} <= set(logic.inputs)
+
+
+def _clock_network(nl: Netlist, lib: dict[str, CellLogic], acts: dict[int, NetActivity],
+                   clk_bits: set[int]) -> None:
+    """The clock's activity through the clock network, from the port on: a clock-tree buffer
+    passes its input's activity on (an inverter with the duty mirrored); an integrated clock
+    gate (pins CLK, GATE -> GCLK) pulses in the cycles whose latched enable is 1, so its output
+    toggles P(GATE) x the clock's toggles per cycle (duty P(GATE) x the clock's duty). Applied
+    in the order the nets are reached from the port, over whatever the simulation or the
+    propagation gave these nets (zero-delay activity caps a net at one toggle per cycle; a
+    clock net has two)."""
+    tree, gates = _clock_walk(nl, lib, clk_bits)
+    is_gate = {c.name for c in gates}
+    # each cell once its input's clock activity is known (buffers after gates after buffers)
+    pending = [*tree, *gates]
+    clock = {b: acts[b] for b in clk_bits if b in acts}
+    progress = True
+    while pending and progress:
+        progress = False
+        rest = []
+        for c in pending:
+            logic = lib[c.type]
+            pin = "CLK" if c.name in is_gate else logic.inputs[0]
+            src = (c.conns.get(pin) or ["x"])[0]
+            if src not in clock:
+                rest.append(c)
+                continue
+            a = clock[src]
+            if c.name in is_gate:
+                en = _bit(acts, (c.conns.get("GATE") or ["x"])[0], 0.5).duty
+                out = NetActivity(a.density * en, a.duty * en, PROPAGATED)
+                pins = ["GCLK"]
+            else:
+                inv = next(iter(logic.outputs.values())).replace(" ", "") in _INVERTER
+                out = NetActivity(a.density, 1.0 - a.duty if inv else a.duty, a.origin)
+                pins = list(logic.outputs)
+            for p in pins:
+                for b in c.conns.get(p, []):
+                    if isinstance(b, int):
+                        acts[b] = out
+                        clock[b] = out
+            progress = True
+        pending = rest
 
 
 def _bit(acts: dict[int, NetActivity], b: Bit, default: float) -> NetActivity:

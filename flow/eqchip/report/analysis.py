@@ -19,6 +19,7 @@ from eqchip.golden.counters import Counters, inference_counters
 from eqchip.report.energy import EnergyReport, Figure, PowerInputs, energy_report
 from eqchip.report.postlayout import post_layout_section
 from eqchip.report.preestimates import estimates_section, sensitivity_section
+from eqchip.report.routed_energy import routed_inputs, routed_section
 from eqchip.report.sections import (
     design_section,
     metrics_checks,
@@ -181,21 +182,30 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
     en = energy_report(arch, pin, inf_c, trn_c, inf_src, trn_src, p_inference=pin_inf,
                        mtj_write=mtj[0] if mtj else None)
     checks += metrics_checks(metrics, loaded, area, sta)
-    # the same energy by time: (all power) x time + accesses x energy per access
-    t = en.training
-    by_time = ((pin.logic_dynamic_w.value + pin.logic_leakage_w.value
-                + pin.n_macros * pin.macro_leakage_w.value) * t.time_ns * 1e3
-               + t.counters.mram_reads * pin.read_pj_per_word.value
-               + t.counters.mram_writes * pin.write_pj_per_word.value
-               + (mtj[0].value if mtj else 0.0))
-    checks.append(check(
-        "energy_sum_of_parts",
-        "training-step energy: sum of its parts = total power x time + "
-        "MRAM accesses x energy per access (pJ, within 1e-9)",
-        by_time, t.total_pj, 1e-9))
+    # the headline energy: post-route when the build measured the routed design
+    en_syn = en
+    post_route = None
+    routed = routed_inputs(metrics.get("power_post_route"), mram, arch.total_macros)
+    if routed is not None and logic.get("annotated"):
+        r_pin, r_inf, r_trn, r_inf_c = routed
+        en = energy_report(arch, r_pin, r_inf_c or inf_c, r_trn, inf_src if r_inf_c is None
+                           else f"{inf_src} (post-route gate-level simulation: the same window)",
+                           f"{trn_src} (post-route gate-level simulation: the same step)",
+                           p_inference=r_inf, mtj_write=mtj[0] if mtj else None)
+        post_route, r_checks, r_notes = routed_section(
+            metrics["power_post_route"], ap, en, en_syn, logic)
+        checks += r_checks
+        notes += r_notes
+        checks.append(_sum_of_parts(en, r_pin, mtj[0] if mtj else None,
+                                    "post-route training-step energy"))
+        pin = r_pin
+    checks.append(_sum_of_parts(en_syn, PowerInputs(
+        logic_dynamic_w=logic_dyn, logic_leakage_w=logic_leak, n_macros=arch.total_macros,
+        **mram), mtj[0] if mtj else None, "training-step energy" if post_route is None
+        else "post-synthesis training-step energy"))
     post_layout = post_layout_section(metrics)
     estimates, est_notes = estimates_section((ap or {}).get("clock_wire"), area, logic or None,
-                                             loaded.design.clock.freq_mhz, en, post_layout)
+                                             loaded.design.clock.freq_mhz, en_syn, post_layout)
     if ap is not None:
         notes += est_notes
     data = {
@@ -220,12 +230,32 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
                  "stochastic_write": None if mtj is None else
                  {**mtj[1], "training_step_pj": mtj[0].as_dict()}},
         "energy": en.as_dict(),
+        "energy_stage": "post-route" if post_route is not None else "post-synthesis",
+        "energy_post_synthesis": en_syn.as_dict() if post_route is not None else None,
+        "post_route_energy": post_route,
         "estimates": estimates,
         "sensitivity": sensitivity_section(en),
         "cross_checks": checks,
         "notes": notes,
     }
     return Analysis(data, en, notes)
+
+
+def _sum_of_parts(en: EnergyReport, pin: PowerInputs, mtj: Figure | None, what: str) -> dict:
+    """The training step's energy by time: (all power) x time + accesses x energy per access,
+    against the sum of its parts."""
+    t = en.training
+    by_time = ((pin.logic_dynamic_w.value + pin.logic_leakage_w.value
+                + pin.n_macros * pin.macro_leakage_w.value) * t.time_ns * 1e3
+               + t.counters.mram_reads * pin.read_pj_per_word.value
+               + t.counters.mram_writes * pin.write_pj_per_word.value
+               + (mtj.value if mtj else 0.0))
+    key = "energy_sum_of_parts" if what == "training-step energy" else \
+        "energy_sum_of_parts_" + ("post_route" if what.startswith("post-route")
+                                  else "post_synthesis")
+    return check(key, f"{what}: sum of its parts = total power x time + "
+                 "MRAM accesses x energy per access (pJ, within 1e-9)",
+                 by_time, t.total_pj, 1e-9)
 
 
 def _power(ap: dict | None) -> dict | None:

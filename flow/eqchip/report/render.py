@@ -53,10 +53,21 @@ def key_figures(data: dict) -> list[tuple[str, dict | None]]:
     e = data["energy"]["figures"]
     area = data.get("area") or {}
     timing = data.get("timing") or {}
+    pr = data.get("post_route_energy")
+    tag = " (post-route)" if pr else ""
     rows = [
-        ("Energy per inference", e["energy_per_inference"]),
-        ("Energy per training sample", e["energy_per_training_sample"]),
-        ("Energy per synaptic op (inference)", e["pj_per_synop_inference"]),
+        (f"Energy per inference{tag}", e["energy_per_inference"]),
+        (f"Energy per training sample{tag}", e["energy_per_training_sample"]),
+        (f"Energy per synaptic op (inference){tag}", e["pj_per_synop_inference"]),
+    ]
+    if pr:
+        syn = pr["figures_post_synthesis"]
+        rows += [("Energy per inference (post-synthesis)", syn["energy_per_inference"]),
+                 ("Energy per training sample (post-synthesis)",
+                  syn["energy_per_training_sample"]),
+                 ("Energy per synaptic op (inference, post-synthesis)",
+                  syn["pj_per_synop_inference"])]
+    rows += [
         ("Energy per synaptic op (training)", e["pj_per_synop_training"]),
         ("Energy per weight update", e["energy_per_weight_update"]),
         ("TOPS/W (inference)", e["tops_per_w_inference"]),
