@@ -104,3 +104,19 @@ def test_mtj_switching_designs_are_clean(design: str, bias_lane: bool, designs_d
     assert ("sw_b" in sw) == bias_lane
     for rep in (lint_slang(res), lint_verilator(res)):
         assert rep.diagnostics == (), "\n".join(map(str, rep.diagnostics))
+
+
+@needs_slang
+@needs_verilator
+@pytest.mark.parametrize("mac_units", [1, 2])
+def test_two_input_network_is_clean(mac_units: int, tmp_out: Path) -> None:
+    """A 2-2-2 network (tests/data/route_tiny.yaml: fewer inputs than X ports when two MAC
+    units share a word) renders no division by a constant that does not fit its index
+    (`x_idx / 1'd2`: slang divide-by-zero, Verilator WIDTH)."""
+    src = Path(__file__).resolve().parent / "data" / "route_tiny.yaml"
+    path = tmp_out / f"tiny_m{mac_units}.yaml"
+    path.write_text(src.read_text().replace("mac_units: 2", f"mac_units: {mac_units}"))
+    res = render_design(load_design(path), tmp_out / "rtl")
+    for lint in (lint_slang, lint_verilator):
+        rep = lint(res)
+        assert rep.diagnostics == (), "\n".join(map(str, rep.diagnostics))
