@@ -17,7 +17,7 @@ import pytest
 
 from eqchip.sweep.pareto import dominates
 from eqchip.sweep.points import evaluate, expand
-from eqchip.sweep.record import METRICS, read_result
+from eqchip.sweep.record import METRICS, PointResult, read_result
 from eqchip.sweep.spec import OBJECTIVES, load_sweep
 from eqchip.sweep.table import read_table
 
@@ -170,6 +170,16 @@ def test_pareto_front_on_real_results(local_sweep: Path) -> None:
     assert {i for i, f in flags.items() if f} == on
 
 
+def _one_point_sweep(folder: Path) -> Path:
+    """tiny_clock with its faster clock only: one valid point (the same id as in tiny_clock:
+    the ids hash the design) and one invalid one."""
+    one = folder / "tiny_clock.yaml"
+    one.write_text(TINY.read_text().replace("base: ../small.yaml",
+                                            f"base: {REPO / 'designs' / 'small.yaml'}")
+                   .replace("clock.freq_mhz: [50, 20]", "clock.freq_mhz: [50]"))
+    return one
+
+
 def _jobcomp(path: Path) -> list[dict[str, str]]:
     jobs = []
     for line in path.read_text().splitlines():
@@ -187,10 +197,7 @@ def test_slurm_sweep_matches_local(local_sweep: Path, slurm_cluster: Path,
     work = tmp_path / "work"
     work.mkdir()
     out = work / "out"
-    one = work / "tiny_clock.yaml"                 # the same points: the ids hash the design
-    one.write_text(TINY.read_text().replace("base: ../small.yaml",
-                                            f"base: {REPO / 'designs' / 'small.yaml'}")
-                   .replace("clock.freq_mhz: [50, 20]", "clock.freq_mhz: [50]"))
+    one = _one_point_sweep(work)
     points = expand(*load_sweep(one))
     ids = [p.id for p in points if p.valid]
     assert len(ids) == 1 and ids[0] in _valid_ids() and len(points) == 2
@@ -324,3 +331,137 @@ def test_sigterm_ends_the_sweep_tree_and_a_second_sweep_is_refused(pdk_root: Pat
     assert not (out / "results.json").exists()
     assert all(read_result(d) is None or read_result(d).status != "ok"
                for d in (out / "points").iterdir())
+
+
+def _processes_naming(text: str) -> list[str]:
+    """Running processes whose command line contains `text` (pid: command)."""
+    import psutil
+
+    found = []
+    for p in psutil.process_iter(["pid", "cmdline", "status"]):
+        cmd = " ".join(p.info.get("cmdline") or [])
+        if text in cmd and p.info.get("status") != psutil.STATUS_ZOMBIE:
+            found.append(f"{p.info['pid']}: {cmd[:120]}")
+    return found
+
+
+def _synthesis_process(root: int):  # noqa: ANN202 - psutil.Process | None
+    """The synthesis node's yosys (or eqchip's pyosys shim, eqchip/bin/yosys) running a
+    script (`yosys -c ...`, not a `--version` probe) below process `root`, or None."""
+    import psutil
+
+    try:
+        kids = psutil.Process(root).children(recursive=True)
+    except psutil.Error:
+        return None
+    for k in kids:
+        try:
+            cmd = k.cmdline()
+        except psutil.Error:              # ended meanwhile, or a zombie
+            continue
+        if any(Path(a).name == "yosys" for a in cmd[:2]) and "-c" in cmd:
+            return k
+    return None
+
+
+def test_point_interrupted_in_synthesis_resumes_to_the_same_results(local_sweep: Path,
+                                                                    tmp_path: Path) -> None:
+    """`kill <pid>` of a sweep while its point's synthesis runs (issue 23): the sweep exits 143
+    once every process of the point has ended, nothing of the point reads as done (no ok
+    record, no metrics.json or report.json of a build that did not finish), and the rerun
+    builds the point again and gives exactly the figures of the uninterrupted run of the same
+    point (`local_sweep`). A point left as the bug left it (synthesis `running` in its
+    build_state.json beside a metrics.json, a report without area) is rebuilt by the rerun
+    too, not kept. (Before the fix the interrupted worker's SiliconCompiler run swallowed the
+    interrupt and the worker wrote those files in some runs, and exited 0 without a word in
+    the others: which one depends on which process handles the signal first.)"""
+    import psutil
+
+    from eqchip.config import load_design
+
+    work = tmp_path / "work"
+    work.mkdir()
+    out = work / "out"
+    one = _one_point_sweep(work)
+    (pid,) = [p.id for p in expand(*load_sweep(one)) if p.valid]
+    point = out / "points" / pid
+    proc = subprocess.Popen([sys.executable, "-m", "eqchip", "sweep", str(one), "-o", str(out),
+                             "--jobs", "1"], cwd=work, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    try:
+        synth: psutil.Process | None = None
+        deadline = time.monotonic() + 300
+        while synth is None and time.monotonic() < deadline and proc.poll() is None:
+            synth = _synthesis_process(proc.pid)
+            time.sleep(0.1)
+        assert synth is not None, "the point's synthesis did not start"
+        time.sleep(2.0)
+        assert synth.is_running() and synth.status() != psutil.STATUS_ZOMBIE, \
+            "synthesis ended before the signal: the test must interrupt it"
+        os.kill(proc.pid, signal.SIGTERM)               # the main process only, as `kill <pid>`
+        t0 = time.monotonic()
+        try:
+            _, err = proc.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the sweep did not end within 90 s of SIGTERM")
+        stopped_s = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    # the sweep ended after its point's processes, not before them
+    assert _processes_naming(str(out)) == []
+    time.sleep(2.0)                                     # nothing is left to write anything
+    rec = read_result(point)
+    assert rec is None or rec.status != "ok", rec
+    build_dir = point / "build" / load_design(point / "design.yaml").name
+    assert build_dir.is_dir()
+    left = sorted(f.name for f in build_dir.iterdir()
+                  if f.name in ("metrics.json", "report.json", "report.md", "report.html"))
+    assert left == [], f"an interrupted build left {left} (stopped in {stopped_s:.1f} s)"
+    assert not (out / "results.json").exists()
+    # the point's worker ended through its interrupt guard and says so (not a silent exit)
+    log = (point / "point.log").read_text()
+    assert f"point {pid} interrupted by SIGTERM; rerun the sweep to resume it" in log, log
+
+    uninterrupted = read_result(local_sweep / "points" / pid)
+    assert uninterrupted is not None and uninterrupted.status == "ok"
+    _rerun_matches(one, out, pid, uninterrupted)
+
+    # the files an interrupted point was left with before issue 23 was fixed (a build_state
+    # with synthesis still `running`, metrics.json, a report without its area, a failed
+    # record): the rerun builds and reports the point again instead of keeping them
+    state = json.loads((build_dir / "build_state.json").read_text())
+    (synthesis,) = [n for n in state["nodes"] if n["step"] == "synthesis"]
+    synthesis["status"] = "running"
+    (build_dir / "build_state.json").write_text(json.dumps(state, indent=2) + "\n")
+    report = json.loads((build_dir / "report.json").read_text())
+    report["area"] = None
+    (build_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (point / "result.json").unlink()
+    _rerun_matches(one, out, pid, uninterrupted)
+
+
+def _rerun_matches(sweep: Path, out: Path, pid: str, expected: PointResult) -> None:
+    """Rerun `sweep` in `out`: its one point `pid` is built again (not kept: no "nothing
+    changed") and gives every figure of `expected`."""
+    point = out / "points" / pid
+    rerun = _eqchip("sweep", str(sweep), "-o", str(out), "--jobs", "1", cwd=sweep.parent)
+    log = (point / "point.log").read_text()
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr + log
+    assert "(1 points run now)" in rerun.stdout
+    assert "nothing changed since the last build" not in log, log   # the build ran again
+    resumed = read_result(point)
+    assert resumed is not None and resumed.status == "ok", log
+    for m in METRICS:
+        assert getattr(resumed, m) == getattr(expected, m), m
+    assert resumed.build_status == expected.build_status
+    (build_dir,) = [d for d in (point / "build").iterdir() if d.is_dir()]
+    metrics = json.loads((build_dir / "metrics.json").read_text())
+    assert metrics["design_sha256"] == resumed.design_sha256
+    state = json.loads((build_dir / "build_state.json").read_text())
+    ran = {n["step"]: n["status"] for n in state["nodes"]}
+    assert all(ran[s] == "success" for s in metrics["flow"]["completed"]) and \
+        "synthesis" in metrics["flow"]["completed"], ran

@@ -11,12 +11,14 @@ the folders the tools read must be paths they can read (eqchip.pathcheck), and a
 Icarus is said on the terminal (the report would be vectorless only). During it: the build
 folder's lock (eqchip.buildlock) and SIGINT/SIGTERM handling (eqchip.interrupts); an
 interrupted build's metrics.json and report are removed and the command exits 130/143.
+A sweep's point (eqchip.sweep.worker) takes the same pieces: `preflight`, `build_interrupts`
+around the whole point (training, build, report) and the lock around its build.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from eqchip.buildlock import build_lock
@@ -44,20 +46,28 @@ def preflight(console: Console, loaded: LoadedDesign, build_dir: Path, report: b
     return folder
 
 
-@contextmanager
-def guarded_build(console: Console, loaded: LoadedDesign, build_dir: Path,
-                  report: bool = True) -> Iterator[Guard]:
-    """`preflight`, then hold the build folder's lock and end the build's process tree on
-    SIGINT/SIGTERM for the block (see the module docstring)."""
-    folder = preflight(console, loaded, build_dir, report)
+def build_interrupts(folder: Path, what: str, resume_hint: str
+                     ) -> AbstractContextManager[Guard]:
+    """SIGINT/SIGTERM during the block end its whole process tree, remove the build outputs
+    of `folder` (eqchip.asic.run.clear_outputs: nothing of an interrupted build looks
+    current) and raise `Interrupted` ("<what> interrupted by ...; <resume_hint>")."""
 
     def clear() -> None:
         from eqchip.asic.run import clear_outputs
 
         clear_outputs(folder)
 
+    return interruptible(what, resume_hint, on_interrupt=clear)
+
+
+@contextmanager
+def guarded_build(console: Console, loaded: LoadedDesign, build_dir: Path,
+                  report: bool = True) -> Iterator[Guard]:
+    """`preflight`, then hold the build folder's lock and end the build's process tree on
+    SIGINT/SIGTERM for the block (see the module docstring)."""
+    folder = preflight(console, loaded, build_dir, report)
     with build_lock(folder, notify=console.warn), \
-            interruptible(f"build of {loaded.name}",
-                          "rerun the same `eqchip build` command to resume (finished steps "
-                          "are kept)", on_interrupt=clear) as guard:
+            build_interrupts(folder, f"build of {loaded.name}",
+                             "rerun the same `eqchip build` command to resume (finished "
+                             "steps are kept)") as guard:
         yield guard

@@ -214,6 +214,14 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                         sdc=spec.sdc, rtl=spec.rtl_files, macro=staged.macro)
     state = state.model_copy(update={"inputs_sha256": inputs,
                                      "manifest_stamp": manifest_stamp(manifest)})
+    # SC may return as if the run were fine when it was not (an interrupt it swallowed, a node
+    # process that was killed): only what SC recorded as finished counts, and a run with a
+    # node of its own that did not finish writes neither state nor metrics
+    unfinished = unfinished_nodes(state, ran)
+    if unfinished:
+        raise ToolError("SiliconCompiler's run did not finish: " + ", ".join(
+            f"{step} is {status or 'not run'}" for step, status in unfinished),
+            hint=f"see the node logs under {jd}; rerun to resume (finished steps are kept)")
     # the state first, metrics.json last: a build whose metrics.json exists is complete
     state.write(design_dir)
     mpath = design_dir / METRICS_FILE
@@ -236,6 +244,10 @@ def _reuse(design_dir: Path, inputs: str, loaded: LoadedDesign, tools: list[Tool
             state.manifest_stamp != manifest_stamp(state.manifest) or \
             metrics.get("design_sha256") != loaded.sha256:
         return None
+    # a node SC left started but not finished (a build interrupted before this check existed
+    # wrote its records anyway) is never current
+    if unfinished_nodes(state, [n.step for n in state.nodes if n.status not in UNRUN]):
+        return None
     flow = metrics.get("flow") or {}
     return BuildResult(design=state.design, status=metrics["status"],
                        stop_reason=metrics.get("stop_reason"), notice=metrics.get("notice"),
@@ -243,6 +255,19 @@ def _reuse(design_dir: Path, inputs: str, loaded: LoadedDesign, tools: list[Tool
                        job_dir=state.job_dir, steps_run=list(flow.get("completed") or []),
                        missing=[t for t in tools if t.name in (flow.get("missing_tools") or [])],
                        wall_s=time.monotonic() - t0, state=state)
+
+
+#: SC node statuses of a finished node (NodeStatus.is_success)
+FINISHED = ("success", "skipped")
+#: SC node statuses of a node this job did not start
+UNRUN = (None, "pending")
+
+
+def unfinished_nodes(state: BuildState, steps: list[str]) -> list[tuple[str, str | None]]:
+    """(step, status) of every node of `steps` that SC did not record as finished."""
+    want = set(steps)
+    return [(n.step, n.status) for n in state.nodes
+            if n.step in want and n.status not in FINISHED]
 
 
 #: what a build (and the report after it) writes beside the SC jobs, in build/<design>/

@@ -27,12 +27,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 import eqchip
 from eqchip.buildlock import build_lock
 from eqchip.config.loader import load_design
 from eqchip.errors import EqchipError, ToolError
 from eqchip.fileio import write_json_atomic, write_text_atomic
-from eqchip.interrupts import interruptible
+from eqchip.interrupts import GRACE_S, Guard, end_process_tree, interruptible
 from eqchip.sweep.points import Point
 from eqchip.sweep.record import PointResult, read_result, result_path, write_result
 from eqchip.sweep.worker import DESIGN_FILE, POINT_LOG, failed_result, log_of
@@ -122,18 +124,29 @@ def check_scheduler(scheduler: str | None) -> None:
 
 
 class _Workers:
-    """The running worker processes, so an interrupted sweep stops them."""
+    """The running worker processes, so an interrupted sweep stops them and waits for them.
 
-    def __init__(self) -> None:
+    `guard` is the sweep's interrupt guard (None: interrupts are the caller's): once it got
+    SIGINT/SIGTERM (its handler passed the signal on to every descendant, `guard.seen`) no
+    worker starts, and a worker that ends leaves no record written for it here (the point is
+    not finished: the rerun resumes it)."""
+
+    def __init__(self, guard: Guard | None = None) -> None:
         self._procs: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
-        self.stopping = False
+        self._guard = guard
+        self._stopping = False
 
-    def run(self, cmd: list[str], log: Path, env: dict[str, str]) -> int:
+    @property
+    def stopping(self) -> bool:
+        return self._stopping or (self._guard is not None and self._guard.signum is not None)
+
+    def run(self, cmd: list[str], log: Path, env: dict[str, str]) -> int | None:
+        """The worker's exit code; None when the sweep is stopping (no worker started)."""
         with open(log, "ab") as fh:
             with self._lock:
                 if self.stopping:
-                    return -1
+                    return None
                 proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, env=env)
                 self._procs.add(proc)
@@ -144,16 +157,44 @@ class _Workers:
                     self._procs.discard(proc)
 
     def stop(self) -> None:
+        """End every running worker and wait for it: SIGTERM unless the interrupt handler sent
+        it already (a second one would tell the worker to kill its tools at once), then the
+        worker ends its own process tree within eqchip.interrupts.GRACE_S and exits; after
+        WORKER_GRACE_S the worker and everything below it are killed."""
         with self._lock:
-            self.stopping = True
+            self._stopping = True
             procs = list(self._procs)
+        trees = {p.pid: _tree(p.pid) for p in procs}
+        signalled = self._guard.seen if self._guard is not None else {}
         for p in procs:
-            p.terminate()
+            if p.poll() is None and p.pid not in signalled:
+                p.terminate()
+        deadline = time.monotonic() + WORKER_GRACE_S
         for p in procs:
             try:
-                p.wait(timeout=30)
+                p.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                p.kill()
+                pass
+        late = [p for p in procs if p.poll() is None]
+        if late:
+            end_process_tree([q for p in late for q in trees[p.pid] + _tree(p.pid)],
+                             grace_s=0.0)
+        for p in procs:
+            p.wait()
+
+
+#: seconds an interrupted worker gets to end its process tree (it gives its tools
+#: eqchip.interrupts.GRACE_S) before it is killed with them
+WORKER_GRACE_S = GRACE_S + 20.0
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    """Process `pid` and everything below it (empty when it has ended)."""
+    try:
+        proc = psutil.Process(pid)
+        return [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return []
 
 
 @contextlib.contextmanager
@@ -193,7 +234,16 @@ def _run_points(points: list[Point], opts: RunOptions,
         else:
             todo.append(p)
     env = worker_env(opts) if todo else {}
-    workers = _Workers()
+    with _interrupts(out) as guard:
+        workers = _Workers(guard)
+        _run_todo(todo, out, opts, env, workers, emit, records)
+    return [records[p.id] for p in points]
+
+
+def _run_todo(todo: list[Point], out: Path, opts: RunOptions, env: dict[str, str],
+              workers: _Workers, emit: Listener, records: dict[str, PointResult]) -> None:
+    """Run the points of `todo`, `opts.jobs` at a time, into `records`. Whatever ends it early
+    (an interrupt) stops the workers and waits for them before it is raised."""
 
     def one(p: Point) -> PointResult:
         d = point_dir(out, p)
@@ -208,35 +258,38 @@ def _run_points(points: list[Point], opts: RunOptions,
         emit("start", p.id, None)
         t0 = time.monotonic()
         rc = workers.run(cmd, log, env)
-        rec = read_result(d)
+        rec = read_result(d) if rc is not None else None
         if rec is None or (rc != 0 and rec.status == "ok"):
             why = (f"the point's process ended with exit code {rc} (killed or crashed) "
-                   "without a result")
+                   "without a result" if rc is not None else "not run: the sweep was stopped")
             rec = failed_result(d, why, opts.scheduler, time.monotonic() - t0)
-            if not workers.stopping:
-                write_result(d, rec)
+            if workers.stopping:          # interrupted, not failed: no record, not counted
+                rec.params, rec.log = p.params, log_of(d)
+                return rec
+            write_result(d, rec)
         rec.params = p.params
         rec.log = log_of(d)
         emit("done", p.id, rec)
         return rec
 
     pool = ThreadPoolExecutor(max_workers=max(1, opts.jobs))
-    with _interrupts(out):
-        try:
-            for p, rec in zip(todo, pool.map(one, todo), strict=True):
-                records[p.id] = rec
-        except BaseException:
-            workers.stop()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    try:
+        for p, rec in zip(todo, pool.map(one, todo), strict=True):
+            records[p.id] = rec
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        workers.stop()
+        pool.shutdown(wait=True)
+        raise
     pool.shutdown(wait=True)
-    return [records[p.id] for p in points]
 
 
-def _interrupts(out: Path) -> contextlib.AbstractContextManager:
+def _interrupts(out: Path) -> contextlib.AbstractContextManager[Guard | None]:
     """SIGINT/SIGTERM end the sweep's whole process tree (its workers and everything they
-    started) and exit 130/143 (eqchip.interrupts), as for `eqchip build`. Signal handlers can
-    only be set in the main thread: elsewhere the caller handles interrupts."""
+    started: each worker ends its own point's tree, eqchip.sweep.worker) and exit 130/143
+    (eqchip.interrupts), as for `eqchip build`; the sweep waits for its workers to end first.
+    Signal handlers can only be set in the main thread: elsewhere the caller handles
+    interrupts (yields None)."""
     if threading.current_thread() is not threading.main_thread():
         return contextlib.nullcontext()
     return interruptible(f"sweep in {out}", "rerun the same `eqchip sweep` command to resume "
