@@ -92,6 +92,49 @@ def small_build(small_build_run: SmallBuild) -> Path:
     return small_build_run.dir
 
 
+#: environment variable naming the folder of the `openroad` executable the routed tests use
+OPENROAD_ENV = "EQCHIP_TEST_OPENROAD"
+#: the OpenROAD build kept for this project's machines (test infrastructure, like ../shared/pdk)
+SHARED_OPENROAD = REPO.parent / "shared" / "tools" / "openroad" / "install.sh"
+
+
+def find_openroad_dir() -> tuple[Path | None, str]:
+    """The folder of a real `openroad` and KLayout for the routed tests, or None and why not:
+    $EQCHIP_TEST_OPENROAD (`.ci/run` sets it from ../shared/tools/openroad), else the shared
+    build's install.sh (unpacks once into a cache), else an `openroad` on PATH."""
+    import shutil
+
+    if shutil.which("klayout") is None:
+        return None, "KLayout is not installed (scripts/setup.sh installs it)"
+    env = os.environ.get(OPENROAD_ENV)
+    if env:
+        exe = Path(env) / "openroad"
+        if not os.access(exe, os.X_OK):
+            return None, f"${OPENROAD_ENV}={env} holds no executable openroad"
+        return Path(env), ""
+    if SHARED_OPENROAD.is_file():
+        proc = subprocess.run(["bash", str(SHARED_OPENROAD)], capture_output=True, text=True,
+                              timeout=900, check=False)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return Path(proc.stdout.strip().splitlines()[-1]), ""
+        return None, f"{SHARED_OPENROAD} failed: {proc.stderr.strip()[-300:]}"
+    found = shutil.which("openroad")
+    if found:
+        return Path(found).parent, ""
+    return None, ("no OpenROAD: set $EQCHIP_TEST_OPENROAD to the folder of an openroad "
+                  "executable (see README: installing the tools)")
+
+
+@pytest.fixture(scope="session")
+def openroad_dir() -> Path:
+    """The folder of the real `openroad` the routed tests put first on their PATH (skips with
+    the reason when there is none)."""
+    found, why = find_openroad_dir()
+    if found is None:
+        pytest.skip(why)
+    return found
+
+
 @pytest.fixture(scope="session")
 def slurm_cluster(tmp_path_factory: pytest.TempPathFactory):
     """A real single-node Slurm cluster (scripts/slurm-local.sh) for the session: SLURM_CONF

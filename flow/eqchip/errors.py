@@ -55,6 +55,13 @@ class BuildLocked(EqchipError):
     exit_code = 7
 
 
+class LayoutViolations(EqchipError):
+    """A routed layout failed a check a fab package needs (DRC, antenna, timing at a corner,
+    macros placed): the handoff is refused (exit code 8)."""
+
+    exit_code = 8
+
+
 class Interrupted(EqchipError):
     """A long-running command was interrupted by SIGINT (Ctrl-C) or SIGTERM; exit code
     128 + the signal number (130, 143), as a shell reports a process a signal ended."""

@@ -15,7 +15,8 @@ from eqchip.resources import ciel_default_root, pdk_cfg_dir, pdk_root_from_env
 
 CFG_FILES = ("yosys/cells_latch.v", "yosys/cells_srst_enable.v", "yosys/cells_tristatebuf.v",
              "yosys/cells_adders.v",
-             "openroad/global_connect.tcl", "openroad/pdngen.tcl", "openroad/tapcell.tcl")
+             "openroad/global_connect.tcl", "openroad/pdngen.tcl", "openroad/tapcell.tcl",
+             "openroad/cts_one_tree.tcl")
 
 
 @dataclass(frozen=True)

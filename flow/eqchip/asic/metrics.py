@@ -192,8 +192,14 @@ def collect_metrics(proj, info: RunInfo,  # noqa: ANN001
     from eqchip.asic.pdk import DESIGN_CORNER_TO_SC
     from eqchip.asic.postroute import job_records, post_route
 
-    out["post_layout"] = post_route(done, job_records(info.job_dir,
-                                                      DESIGN_CORNER_TO_SC[info.corner]))
+    sc_corner = DESIGN_CORNER_TO_SC[info.corner]
+    out["post_layout"] = post_route(done, job_records(info.job_dir, sc_corner), sc_corner)
+
+    # ---- post-route logic power (the postroute.power node: the routed netlist's gate-level
+    #      simulation with OpenROAD's estimated parasitics); None until that node completed
+    from eqchip.asic.tasks.routed_power import routed_power_metrics
+
+    out["power_post_route"] = routed_power_metrics(info.job_dir, done)
 
     # ---- run time per step -----------------------------------------------------------------
     runtime: dict[str, float] = {}

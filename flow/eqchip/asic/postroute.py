@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eqchip.asic.corners import LIBERTY_CORNERS, signoff_checks
 from eqchip.asic.tasks.floorplan_size import STEP as FLOORPLAN_STEP
 from eqchip.power.power import report_power_groups
 
@@ -44,19 +45,29 @@ FIGURES: dict[str, tuple[str, str, float]] = {
     "wirelength_um": ("sc__step__route__wirelength", "um", 1.0),
     "global_route_wirelength_um": ("sc__step__global_route__wirelength", "um", 1.0),
     "drc_errors": ("sc__step__route__drc_errors", "count", 1.0),
+    "antenna_violating_nets": ("sc__step__antenna__violating__nets", "count", 1.0),
+    "antenna_violating_pins": ("sc__step__antenna__violating__pins", "count", 1.0),
     "clock_buffers": ("sc__cellarea__design__instance__count__class:clock_buffer", "count", 1.0),
     "clock_inverters": ("sc__cellarea__design__instance__count__class:clock_inverter", "count",
                         1.0),
 }
 
 
+#: per-corner worst slack reports SC writes when the flow has several timing scenarios:
+#: reports/timing/scenarios/<scenario>/worst_slack.<setup|hold>.<scenario>.rpt, one line
+#: "worst slack max|min <ns>" (and total_negative_slack.<check>.<scenario>.rpt: "tns ...")
+SCENE_REPORT = "reports/timing/scenarios/{scene}/{kind}.{check}.{scene}.rpt"
+
+
 @dataclass(frozen=True)
 class StepRecords:
-    """What one completed OpenROAD step left: its metrics.json and its power report."""
+    """What one completed OpenROAD step left: its metrics.json, its power report, and the
+    per-corner slack reports (report path -> text)."""
 
     metrics: dict[str, Any]
     power_report: str | None = None
     power_report_name: str | None = None
+    scene_reports: dict[str, str] | None = None
 
 
 def is_pnr_step(step: str) -> bool:
@@ -64,7 +75,8 @@ def is_pnr_step(step: str) -> bool:
     return step.startswith(PNR_PREFIXES) and step != FLOORPLAN_STEP
 
 
-def post_route(steps: list[str], records: Callable[[str], StepRecords | None]) -> dict | None:
+def post_route(steps: list[str], records: Callable[[str], StepRecords | None],
+               design_corner: str = "typical") -> dict | None:
     """The `post_layout` section of metrics.json from the completed steps (flow order) and a
     reader of each step's records; None when no place-and-route step left any."""
     recs = {s: r for s in steps if is_pnr_step(s) and (r := records(s)) is not None}
@@ -97,11 +109,54 @@ def post_route(steps: list[str], records: Callable[[str], StepRecords | None]) -
     return {"stage": "post-route" if routed else "post-placement" if any(
                 s.startswith(("place.", "cts.")) for s in order) else "floorplan",
             "last_step": last, "steps": order, "figures": figures,
-            "power_groups_w": clock}
+            "power_groups_w": clock,
+            "corners": corner_timing(order, recs, signoff_checks(design_corner))}
 
 
-def job_records(job_dir: Path, scenario: str) -> Callable[[str], StepRecords | None]:
-    """Reader of the records of node <step>/0 of an SC job folder."""
+def _slack_value(text: str) -> float | None:
+    """The number of SC's one-line "worst slack max 1.23" / "tns min 0.00" report."""
+    words = text.split()
+    try:
+        return float(words[-1]) if words else None
+    except ValueError:
+        return None
+
+
+def corner_timing(order: list[str], recs: dict[str, StepRecords],
+                  checks: dict[str, list[str]]) -> dict[str, dict] | None:
+    """Worst and total negative slack of each corner's sign-off checks (`checks`: SC corner ->
+    setup/hold, eqchip.asic.corners), from the per-scenario reports of the latest
+    place-and-route step that wrote them; None when no step did (one timing scenario)."""
+    for step in reversed(order):
+        reports = recs[step].scene_reports or {}
+        if not reports:
+            continue
+        out: dict[str, dict] = {}
+        for path, text in sorted(reports.items()):
+            parts = Path(path).name.split(".")        # worst_slack.setup.slow.rpt
+            if len(parts) != 4:
+                continue
+            kind, check, scene = parts[0], parts[1], parts[2]
+            value = _slack_value(text)
+            if value is None or kind not in ("worst_slack", "total_negative_slack") or \
+                    check not in checks.get(scene, ()):
+                continue
+            key = f"{check}_{'ws' if kind == 'worst_slack' else 'tns'}_ns"
+            entry = out.setdefault(scene, {"liberty_corner": LIBERTY_CORNERS.get(scene),
+                                           "source": step})
+            entry[key] = {"value": value, "unit": "ns", "source": step, "file": path}
+        for entry in out.values():
+            entry["met"] = all(v["value"] >= 0 for k, v in entry.items()
+                               if k.endswith("_ws_ns"))
+        return out or None
+    return None
+
+
+def job_records(job_dir: Path, scenario: str,
+                scenarios: tuple[str, ...] = tuple(LIBERTY_CORNERS)
+                ) -> Callable[[str], StepRecords | None]:
+    """Reader of the records of node <step>/0 of an SC job folder: metrics, the power report
+    of `scenario`, the slack reports of each of `scenarios`."""
     def read(step: str) -> StepRecords | None:
         node = Path(job_dir) / step / "0"
         try:
@@ -113,5 +168,16 @@ def job_records(job_dir: Path, scenario: str) -> Callable[[str], StepRecords | N
             rpt = (node / rpt_name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             rpt = None
-        return StepRecords(metrics if isinstance(metrics, dict) else {}, rpt, rpt_name)
+        scenes = {}
+        for scene in scenarios:
+            for check in ("setup", "hold"):
+                for kind in ("worst_slack", "total_negative_slack"):
+                    rel = SCENE_REPORT.format(scene=scene, kind=kind, check=check)
+                    try:
+                        scenes[rel] = (node / rel).read_text(encoding="utf-8",
+                                                             errors="replace")
+                    except OSError:
+                        pass
+        return StepRecords(metrics if isinstance(metrics, dict) else {}, rpt, rpt_name,
+                           scenes)
     return read

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from siliconcompiler import ASIC, Design
 
+from eqchip.asic.corners import signoff_checks
 from eqchip.asic.flow import STA_STEP, make_flow
 from eqchip.asic.libraries import MacroFiles, make_macro_library, make_stdcell_library
-from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, Sky130Paths
+from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, Sky130Paths, sky130_cfg_dir
 
 DEFAULT_JOB = "job0"
 
@@ -41,6 +42,13 @@ class ProjectSpec:
 
 
 CLOCKGATE_MIN_FANOUT = 4   # smallest register group worth its own clock gate
+#: OpenROAD prescript of the CTS step, in pdk_cfg/sky130
+CTS_PRESCRIPT = "openroad/cts_one_tree.tcl"
+
+
+def _tasks(found: object) -> set:
+    """SC's find_task gives one task or a set of them."""
+    return found if isinstance(found, set) else {found}
 
 
 def make_project(spec: ProjectSpec) -> ASIC:
@@ -71,10 +79,11 @@ def make_project(spec: ProjectSpec) -> ASIC:
     project.set_asic_delaymodel("nldm")
 
     sc_corner = DESIGN_CORNER_TO_SC[spec.corner]
-    scenario = project.constraint.timing.make_scenario(sc_corner)
-    scenario.add_libcorner(sc_corner)
-    scenario.set_pexcorner("typical")
-    scenario.add_check(["setup", "hold", "power"])
+    for corner, checks in signoff_checks(sc_corner).items():
+        scenario = project.constraint.timing.make_scenario(corner)
+        scenario.add_libcorner(corner)
+        scenario.set_pexcorner("typical")
+        scenario.add_check(checks)
 
     area = project.constraint.area
     area.set_density(round(spec.target_utilization * 100.0, 3))
@@ -121,10 +130,17 @@ def make_project(spec: ProjectSpec) -> ASIC:
         ap.set("var", "macro_width", m.width_um)
         ap.set("var", "macro_height", m.height_um)
 
+    from siliconcompiler.tools.openroad.clock_tree_synthesis import CTSTask
+
+    for task in _tasks(CTSTask.find_task(project)):
+        # one clock tree for macros, clock gates and flip-flops (the file says why)
+        task.add_prescript(str(sky130_cfg_dir() / CTS_PRESCRIPT), clobber=True)
+
     from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
 
-    syn = ASICSynthesis.find_task(project)
-    for task in (syn if isinstance(syn, set) else {syn}):
+    for task in _tasks(ASICSynthesis.find_task(project)):
+        # the design's corner, not the first scenario with a setup check (the slow one)
+        task.add_yosys_synthesiscorner(sc_corner, clobber=True)
         # registers written with enables sit behind integrated clock gates (yosys `clockgate`)
         task.set_yosys_mapclockgates(True)
         task.set_yosys_minclockgatefanout(CLOCKGATE_MIN_FANOUT)

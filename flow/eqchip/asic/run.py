@@ -48,8 +48,10 @@ from eqchip.asic.state import (
 )
 from eqchip.asic.yosys_shim import install_shim, real_yosys
 from eqchip.config import LoadedDesign
+from eqchip.config.mram_tech import mram_tech_path
 from eqchip.errors import EqchipError, ToolError
 from eqchip.fileio import write_json_atomic
+from eqchip.render.render import MANIFEST as RENDER_MANIFEST
 from eqchip.resources import pdk_cfg_dir
 
 Notify = Callable[[str], None]
@@ -211,7 +213,9 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                         design_sha256=loaded.sha256, top=spec.top, corner=spec.corner,
                         sc_corner=DESIGN_CORNER_TO_SC[spec.corner], pdk_root=spec.pdk.root,
                         job=spec.jobname, job_dir=jd, flow=FLOW_NAME, steps=steps,
-                        sdc=spec.sdc, rtl=spec.rtl_files, macro=staged.macro)
+                        sdc=spec.sdc, rtl=spec.rtl_files, macro=staged.macro,
+                        render_manifest=_existing(design_dir / "eqchip" / "rtl" / RENDER_MANIFEST),
+                        technology=_existing(mram_tech_path(loaded.design.mram.technology)))
     state = state.model_copy(update={"inputs_sha256": inputs,
                                      "manifest_stamp": manifest_stamp(manifest)})
     # SC may return as if the run were fine when it was not (an interrupt it swallowed, a node
@@ -229,6 +233,10 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
     return BuildResult(design=spec.design, status=status, stop_reason=reason, notice=notice,
                        metrics_path=mpath, metrics=metrics, job_dir=jd, steps_run=ran,
                        missing=missing, wall_s=time.monotonic() - t0, state=state)
+
+
+def _existing(path: Path) -> Path | None:
+    return path.resolve() if path.is_file() else None
 
 
 def _reuse(design_dir: Path, inputs: str, loaded: LoadedDesign, tools: list[Tool],

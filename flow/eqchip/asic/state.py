@@ -64,6 +64,20 @@ class Views(BaseModel):
     gds: Path | None = None
     def_: Path | None = Field(default=None, alias="def")
     layout_views: list[Path] = Field(default_factory=list)
+    # write.views: the routed netlist with power pins, its constraints, the abstract LEF; the
+    # parasitics: write.views' extracted SPEF where the PDK has an OpenRCX deck, else the one
+    # postroute.parasitics estimates from the global routes
+    final_netlist: Path | None = None
+    final_sdc: Path | None = None
+    abstract_lef: Path | None = None
+    spef: list[Path] = Field(default_factory=list)
+    # inputs a fab package carries: the render manifest (eqchip render's manifest.json of the
+    # RTL) and the MRAM technology file the macro views were made from
+    render_manifest: Path | None = None
+    technology: Path | None = None
+    # the last routing step's timing (per corner) and power reports
+    signoff_reports: list[Path] = Field(default_factory=list)
+    signoff_step: str | None = None
 
 
 class BuildState(BaseModel):
@@ -116,6 +130,7 @@ class Metrics(BaseModel):
     timing: dict[str, Any] | None = None
     power: dict[str, Any] | None = None
     post_layout: dict[str, Any] | None = None
+    power_post_route: dict[str, Any] | None = None
     activity_power: dict[str, Any] | None = None
 
     def doc(self) -> dict[str, Any]:

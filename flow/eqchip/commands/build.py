@@ -57,11 +57,16 @@ def post_layout_rows(metrics: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def flowgraph_rows(result: BuildResult) -> list[tuple[str, str, str]]:
-    """(step, tool/task, status) of every node of the flowgraph, in execution order."""
+def flowgraph_rows(result: BuildResult) -> list[tuple[str, str, str, str]]:
+    """(step, tool/task, status, wall time) of every node of the flowgraph, in execution
+    order; the time is SiliconCompiler's record of the node's task (metrics.json
+    runtime_s)."""
     if result.state is None:
         return []
-    return [(n.step, f"{n.tool}/{n.task}", n.status or "not run") for n in result.state.nodes]
+    runtime = result.metrics.get("runtime_s") or {}
+    return [(n.step, f"{n.tool}/{n.task}", n.status or "not run",
+             f"{runtime[n.step]:.1f} s" if n.step in runtime else "-")
+            for n in result.state.nodes]
 
 
 def _logic_power(metrics: dict, which: str) -> str:
@@ -77,7 +82,7 @@ def _summary(console: Console, result: BuildResult) -> None:
     rows = flowgraph_rows(result)
     if rows:
         console.table(f"flowgraph {result.state.flow if result.state else ''}",
-                      ("step", "tool/task", "status"), rows)
+                      ("step", "tool/task", "status", "time"), rows)
     m = result.metrics
     area = m.get("area") or {}
     timing = m.get("timing") or {}

@@ -25,8 +25,10 @@ from eqchip.asic.state import (
     read_state,
 )
 from eqchip.config import LoadedDesign
-from eqchip.errors import EqchipError, FlowIncomplete
+from eqchip.errors import EqchipError, FlowIncomplete, LayoutViolations
 from eqchip.fileio import sha256_file, write_json_atomic, write_text_atomic
+from eqchip.handoff.layout_checks import check_layout
+from eqchip.handoff.readme import partner_readme
 from eqchip.regress.provenance import git_commit
 
 
@@ -35,10 +37,11 @@ class HandoffResult:
     out_dir: Path
     kind: str                       # "layout" | "pre-layout"
     files: list[dict]
+    violations_allowed: bool = False
 
 
 def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
-                 pre_layout: bool = False) -> HandoffResult:
+                 pre_layout: bool = False, allow_violations: bool = False) -> HandoffResult:
     build_dir = Path(build_dir)
     metrics_path = build_dir / METRICS_FILE
     if not metrics_path.is_file():
@@ -59,6 +62,14 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
             hint="finish the build on a machine with OpenROAD, or pass --pre-layout to package "
                  "RTL, netlist, constraints and macro views only")
     kind = "layout" if complete else "pre-layout"
+    checks = check_layout(state, metrics) if kind == "layout" else []
+    failed = [c for c in checks if not c.ok]
+    if failed and not allow_violations:
+        raise LayoutViolations(
+            f"{build_dir}: the layout fails {len(failed)} of the {len(checks)} checks a fab "
+            "package needs: " + "; ".join(f"{c.name}: {c.detail}" for c in failed),
+            hint="fix the design or the flow settings and rebuild, or pass --allow-violations "
+                 "to package it anyway (its README and manifest.json then say so)")
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +85,10 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
         design_copy.parent.mkdir(parents=True)
         shutil.copyfile(loaded.path, design_copy)
         files.append(_entry(stage, design_copy, "design"))
+        readme = stage / "README.md"
+        write_text_atomic(readme, partner_readme(loaded, state, metrics, kind, checks,
+                                                 allow_violations, files))
+        files.append(_entry(stage, readme, "readme"))
         files.sort(key=lambda f: f["path"])
         manifest = {
             "schema": "eqchip.handoff/1",
@@ -88,6 +103,8 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
             "pdk": metrics.get("pdk"),
             "tools": metrics.get("tools"),
             "macro": metrics.get("macros"),
+            "layout_checks": [c.doc() for c in checks],
+            "violations_allowed": bool(failed) and allow_violations,
             "files": files,
         }
         write_json_atomic(stage / "manifest.json", manifest)
@@ -100,7 +117,8 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    return HandoffResult(out_dir=out_dir, kind=kind, files=files)
+    return HandoffResult(out_dir=out_dir, kind=kind, files=files,
+                         violations_allowed=bool(failed) and allow_violations)
 
 
 def _check_out_dir(build_dir: Path, out_dir: Path) -> None:
@@ -135,8 +153,12 @@ def _sources(build_dir: Path, state: BuildState) -> list[tuple[str, Path, Path]]
     rtl_root = Path(os.path.commonpath([str(f.parent) for f in v.rtl])) if v.rtl else None
     for f in v.rtl:
         out.append(("rtl", f, Path("rtl") / f.relative_to(rtl_root)))
+    if v.render_manifest is not None:
+        out.append(("rtl", v.render_manifest, Path("rtl") / v.render_manifest.name))
     if v.sdc:
         out.append(("constraints", v.sdc, Path("constraints") / v.sdc.name))
+    if v.technology is not None:
+        out.append(("macro_views", v.technology, Path("macros/technology") / v.technology.name))
     if state.macro is not None:
         m = state.macro
         for f in [*m.liberty.values(), m.lef, m.gds, m.blackbox_v]:
@@ -152,10 +174,22 @@ def _sources(build_dir: Path, state: BuildState) -> list[tuple[str, Path, Path]]
         out.append(("reports", v.activity, Path("reports") / v.activity.name))
     if v.netlist is not None:
         out.append(("netlist", v.netlist, Path("netlist/synthesis") / v.netlist.name))
+    if v.final_netlist is not None:
+        out.append(("netlist", v.final_netlist, Path("netlist/final") / v.final_netlist.name))
+    if v.final_sdc is not None:
+        out.append(("constraints", v.final_sdc, Path("constraints/final") / v.final_sdc.name))
     if v.gds is not None:
         out.append(("layout", v.gds, Path("layout") / v.gds.name))
     if v.def_ is not None:
         out.append(("layout", v.def_, Path("layout/views") / v.def_.name))
+    if v.abstract_lef is not None:
+        out.append(("layout", v.abstract_lef, Path("layout/views") / v.abstract_lef.name))
+    for f in v.spef:
+        out.append(("parasitics", f, Path("layout/parasitics") / f.name))
+    if v.signoff_reports:
+        root = Path(os.path.commonpath([str(f.parent) for f in v.signoff_reports]))
+        for f in v.signoff_reports:
+            out.append(("signoff_reports", f, Path("reports/signoff") / f.relative_to(root)))
     return out
 
 
