@@ -134,7 +134,7 @@ def make_project(spec: ProjectSpec) -> ASIC:
 
     for task in _tasks(CTSTask.find_task(project)):
         # one clock tree for macros, clock gates and flip-flops (the file says why)
-        task.add_prescript(str(sky130_cfg_dir() / CTS_PRESCRIPT), clobber=True)
+        task.add_prescript(str(sky130_cfg_dir() / CTS_PRESCRIPT), dataroot=..., clobber=True)
 
     from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
 

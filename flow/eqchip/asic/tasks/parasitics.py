@@ -13,7 +13,7 @@ the `postroute.power` node reads.
 
 from __future__ import annotations
 
-from siliconcompiler.tools.openroad._apr import APRTask
+from siliconcompiler.tools.openroad._apr import APRTask, OpenROADSTAParameter
 
 from eqchip.resources import pdk_cfg_dir
 
@@ -21,7 +21,7 @@ STEP = "postroute.parasitics"
 SCRIPT = "eqchip_parasitics.tcl"
 
 
-class ParasiticsTask(APRTask):
+class ParasiticsTask(APRTask, OpenROADSTAParameter):
     """Estimated parasitics (SPEF) and the power netlist of the routed design."""
 
     def task(self) -> str:
@@ -29,8 +29,9 @@ class ParasiticsTask(APRTask):
 
     def setup(self) -> None:
         super().setup()
-        # an absolute path: the refdir stays SC's OpenROAD scripts, whose preamble it sources
-        self.set_script(str(pdk_cfg_dir() / "sky130" / "openroad" / SCRIPT), dataroot=None)
+        # an absolute path (dataroot=...: none; None would ask for the one active dataroot):
+        # the refdir stays SC's OpenROAD scripts, whose preamble it sources
+        self.set_script(str(pdk_cfg_dir() / "sky130" / "openroad" / SCRIPT), dataroot=...)
         self._set_reports([])
 
     def _add_pnr_outputs(self) -> None:
