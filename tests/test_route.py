@@ -214,3 +214,19 @@ def test_handoff_of_a_layout_with_a_violation_is_refused(routed: Routed, tmp_pat
     assert [c["name"] for c in manifest["layout_checks"] if not c["ok"]] == ["macros_placed"]
     assert "FAILS 1 of the" in (out / "README.md").read_text()
     assert _handoff(routed, bad, out, "--verify").returncode == 0
+
+
+def test_post_route_energy_nodes_and_power(routed: Routed) -> None:
+    """postroute.parasitics (SPEF of the routed nets, the power netlist with its clock tree)
+    and postroute.power (the routed netlist's gate-level simulation and power with the SPEF):
+    tests/route_power_checks.py."""
+    from route_power_checks import check_post_route_nodes, check_post_route_power
+
+    check_post_route_nodes(routed.dir)
+    check_post_route_power(routed.dir)
+
+
+def test_report_headline_energy_is_post_route(routed: Routed) -> None:
+    from route_power_checks import check_post_route_report
+
+    check_post_route_report(routed.dir)
