@@ -230,3 +230,15 @@ def test_report_headline_energy_is_post_route(routed: Routed) -> None:
     from route_power_checks import check_post_route_report
 
     check_post_route_report(routed.dir)
+
+
+def test_report_gives_timing_at_every_signoff_corner(routed: Routed) -> None:
+    report = json.loads((routed.dir / "report.json").read_text())
+    rows = {(c["corner"], c["check"]): c for c in report["post_layout"]["corners"]}
+    assert set(rows) == {("slow", "setup"), ("typical", "setup"), ("typical", "hold"),
+                         ("fast", "hold")}
+    assert rows[("slow", "setup")]["liberty_corner"] == "ss_n40C_1v40"
+    assert rows[("fast", "hold")]["liberty_corner"] == "ff_100C_1v95"
+    assert all(r["met"] for r in rows.values()), rows
+    md = (routed.dir / "report.md").read_text()
+    assert "Timing at the sign-off corners" in md and "ss_n40C_1v40" in md

@@ -55,4 +55,29 @@ def post_layout_section(metrics: dict[str, Any]) -> dict[str, Any] | None:
                      "post_layout": {"value": fig["value"], "unit": fig["unit"],
                                      "source": f"{fig['source']} ({fig.get('file')})"},
                      "post_synthesis": syn.get(fid)})
-    return {"stage": pl.get("stage"), "last_step": pl.get("last_step"), "rows": rows}
+    return {"stage": pl.get("stage"), "last_step": pl.get("last_step"), "rows": rows,
+            "corners": corner_rows(pl.get("corners") or {})}
+
+
+#: (check, label) of a corner's rows, in the order the report shows them
+CORNER_CHECKS = (("setup", "setup"), ("hold", "hold"))
+
+
+def corner_rows(corners: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per sign-off corner and check (metrics.json `post_layout.corners`): worst and
+    total negative slack with their report files."""
+    rows = []
+    for corner in ("slow", "typical", "fast"):
+        c = corners.get(corner)
+        if not c:
+            continue
+        for check, label in CORNER_CHECKS:
+            ws, tns = c.get(f"{check}_ws_ns"), c.get(f"{check}_tns_ns")
+            if ws is None:
+                continue
+            rows.append({"id": f"{corner}_{check}", "corner": corner,
+                         "liberty_corner": c.get("liberty_corner"),
+                         "check": label, "ws_ns": ws["value"],
+                         "tns_ns": tns["value"] if tns else None, "met": ws["value"] >= 0,
+                         "source": f"{ws['source']} ({ws['file']})"})
+    return rows
