@@ -17,8 +17,17 @@ if { [sc_has_routing] || [sc_has_global_routing] } {
 } else {
     set eqchip_estimate -placement
 }
-puts "EQCHIP_PARASITICS estimate_parasitics $eqchip_estimate"
-estimate_parasitics $eqchip_estimate -spef_file "outputs/${sc_topmodule}.spef"
+# the power scenario's (the design's corner): with several timing scenarios OpenROAD writes one
+# file per scenario, reports/<top>_<scenario>.spef; the others stay in reports/
+set eqchip_scene [sc_cfg_tool_task_get var power_corner]
+puts "EQCHIP_PARASITICS estimate_parasitics $eqchip_estimate, scenario $eqchip_scene"
+estimate_parasitics $eqchip_estimate -spef_file "reports/${sc_topmodule}.spef"
+if { [file exists "reports/${sc_topmodule}_${eqchip_scene}.spef"] } {
+    file rename -force "reports/${sc_topmodule}_${eqchip_scene}.spef" \
+        "outputs/${sc_topmodule}.spef"
+} else {
+    file rename -force "reports/${sc_topmodule}.spef" "outputs/${sc_topmodule}.spef"
+}
 
 set eqchip_no_liberty {}
 foreach eqchip_lib [[ord::get_db] getLibs] {
