@@ -60,14 +60,17 @@ def _state(routed: Routed) -> BuildState:
 def test_every_node_ran_with_the_real_tools(routed: Routed) -> None:
     state = _state(routed)
     statuses = {n.step: n.status for n in state.nodes}
-    assert statuses and all(s == "success" for s in statuses.values()), statuses
+    # SC skips the steps with nothing to do here (route.repair_timing: timing met;
+    # dfm.metal_fill: the PDK install has no fill rules)
+    assert statuses and all(s in ("success", "skipped") for s in statuses.values()), statuses
+    assert statuses["route.detailed"] == "success" and statuses["write.gds"] == "success"
     tools = {n.step: n.tool for n in state.nodes}
     assert tools["route.detailed"] == "openroad" and tools["write.gds"] == "klayout"
     metrics = json.loads((routed.dir / "metrics.json").read_text())
     assert metrics["status"] == "complete" and metrics["stop_reason"] is None
-    # the versions SC recorded are the real tools' (no stand-in answers -version like this)
-    versions = {k.lower(): v for k, v in (metrics.get("tools") or {}).items()}
-    assert any("openroad" in k for k in versions), versions
+    # the versions SC recorded of the layout tools that ran
+    tools = metrics.get("tools") or {}
+    assert tools.get("openroad") and tools.get("klayout"), tools
 
 
 def test_gds_holds_both_macros_at_their_placements(routed: Routed) -> None:
@@ -122,7 +125,7 @@ def test_routed_clean_with_timing_met(routed: Routed) -> None:
 
 
 def test_summary_and_report_show_post_route_with_sources(routed: Routed) -> None:
-    out = routed.proc.stdout
+    out = " ".join(routed.proc.stdout.replace("│", " ").split())    # table cells unwrapped
     assert "post-route: setup worst slack" in out
     assert any(f"(from {step})" in out for step in ROUTE_STEPS), out
     assert "post-route: DRC violations" in out

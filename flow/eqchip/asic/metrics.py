@@ -12,6 +12,7 @@ from eqchip.asic.floorplan import Floorplan
 from eqchip.asic.flow import FLOORPLAN_STEP, FRONTEND_TOOLS, POWER_STEP, STA_STEP
 from eqchip.asic.libraries import MacroFiles
 from eqchip.asic.macro_views import liberty_area
+from eqchip.asic.postroute import PNR_PREFIXES
 
 #: how activity_power.json's logic power is made (eqchip.power.sections.logic_power)
 LOGIC_POWER_METHOD = ("every OpenSTA report_power group but Macro: OpenSTA switching and "
@@ -109,6 +110,13 @@ def collect_metrics(proj, info: RunInfo,  # noqa: ANN001
             tools[name] = v
     if "yosys" in tools:
         tools["yosys_kind"] = info.yosys_kind
+    # the layout tools, as SC recorded the version of the run's last node of each
+    for name, steps in (("openroad", [s for s in info.steps if s.startswith(PNR_PREFIXES)]),
+                        ("klayout", ["write.gds"])):
+        v = next((v for s in reversed(steps) if s in done
+                  and (v := _node(proj, "toolversion", s, "record"))), None)
+        if v:
+            tools[name] = v
     out["tools"] = tools
 
     # ---- cells and areas (synthesis) -------------------------------------------------------
