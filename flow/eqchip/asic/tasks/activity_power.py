@@ -101,54 +101,68 @@ class ActivityPowerTask(Task):
         return Path(self.find_files("var", var))
 
     def run(self) -> int:
-        from eqchip.config import load_design
-        from eqchip.errors import EqchipError
-        from eqchip.power.measure import measure
-
-        Path(REPORT).unlink(missing_ok=True)
-        loaded = load_design(self._file("design"))
-        top = self.design_topmodule
-        work = Path("work").resolve()
-        netlist = Path(f"inputs/{top}.vg").resolve()
-        vcd = (Path("reports") / f"{top}.step.vcd").resolve()
-        sdc = []
-        for obj, key in self.get_fileset_file_keys("sdc"):
-            sdc.extend(obj.find_files(*key))
-        w, h = self.get("var", "macro_width"), self.get("var", "macro_height")
-        try:
-            vcd_path, vcd_note = step_vcd(loaded, netlist, work / "cosim", vcd)
-            data = measure(loaded, netlist=netlist,
-                           liberty=self._file("stdcell_liberty"),
-                           macro_lib=self._file("macro_liberty"),
-                           blackbox=self._file("macro_blackbox"),
-                           sdc=Path(sdc[0]) if sdc else None, vcd=vcd_path,
-                           macro_size_um=(w, h) if w and h else None, work=work,
-                           gate_level=bool(self.get("var", "gate_level")))
-        except (EqchipError, OSError) as exc:
-            # the node fails (no activity_power.json) and the build with it, instead of
-            # reporting vectorless power as a success. The whole reason (the simulator's log
-            # tail, the fix) goes into the node's log, synthesis.power.log (run()'s stdout is
-            # redirected to it): SC counts its ERROR line, names the file and, the project
-            # being quiet (eqchip.asic.project), shows its last lines on the terminal
-            text = str(exc).strip() or type(exc).__name__
-            sys.stdout.write(f"ERROR: {STEP} of {loaded.name} failed: {text}\n")
-            sys.stdout.flush()
-            return 1
-        if vcd_note:
-            data["notes"].insert(0, vcd_note + ": power is vectorless only")
-        write_json_atomic(Path(REPORT), data)
-        for note in data["notes"]:
-            self.logger.info(f"note: {note}")
-        return 0
+        return measure_node(self, STEP, self._file, (self.get("var", "macro_width"),
+                                                     self.get("var", "macro_height")),
+                            gate_level=bool(self.get("var", "gate_level")))
 
     def post_process(self) -> None:
         super().post_process()
-        import json
+        record_logic_power(self)
 
-        if not Path(REPORT).is_file():      # run() failed and said why
-            return
-        data = json.loads(Path(REPORT).read_text(encoding="utf-8"))
-        logic = (data.get("logic") or {}).get("annotated")
-        if logic:
-            self.record_metric("averagepower", logic["total_w"]["value"], source_file=[REPORT],
-                               source_unit="W")
+
+def measure_node(task: Task, step: str, file: Callable[[str], Path],
+                 macro_size: tuple[float | None, float | None], *, spef: Path | None = None,
+                 gate_level: bool = True) -> int:
+    """The run() of a power node (`synthesis.power`, `postroute.power`): co-simulate one
+    training step for its VCD (`step_vcd`), measure the node's inputs/<top>.vg (with `spef`
+    when given; eqchip.power.measure) and write reports/activity_power.json. `file(var)` finds
+    the design and the views the node is given. A simulation or measurement that fails fails
+    the node: its reason (the simulator's log tail, the fix) goes into the node's log (run()'s
+    stdout is redirected to it), where SC counts the ERROR line, names the file and, the project
+    being quiet (eqchip.asic.project), shows its last lines on the terminal."""
+    from eqchip.config import load_design
+    from eqchip.errors import EqchipError
+    from eqchip.power.measure import measure
+
+    Path(REPORT).unlink(missing_ok=True)
+    loaded = load_design(file("design"))
+    top = task.design_topmodule
+    work = Path("work").resolve()
+    netlist = Path(f"inputs/{top}.vg").resolve()
+    sdc = []
+    for obj, key in task.get_fileset_file_keys("sdc"):
+        sdc.extend(obj.find_files(*key))
+    w, h = macro_size
+    try:
+        vcd_path, vcd_note = step_vcd(loaded, netlist, work / "cosim",
+                                      (Path("reports") / f"{top}.step.vcd").resolve())
+        data = measure(loaded, netlist=netlist, liberty=file("stdcell_liberty"),
+                       macro_lib=file("macro_liberty"), blackbox=file("macro_blackbox"),
+                       sdc=Path(sdc[0]) if sdc else None, vcd=vcd_path,
+                       macro_size_um=(w, h) if w and h else None, work=work,
+                       gate_level=gate_level, spef=spef)
+    except (EqchipError, OSError) as exc:
+        text = str(exc).strip() or type(exc).__name__
+        sys.stdout.write(f"ERROR: {step} of {loaded.name} failed: {text}\n")
+        sys.stdout.flush()
+        return 1
+    if vcd_note:
+        data["notes"].insert(0, vcd_note + ": power is vectorless only")
+    write_json_atomic(Path(REPORT), data)
+    for note in data["notes"]:
+        task.logger.info(f"note: {note}")
+    return 0
+
+
+def record_logic_power(task: Task) -> None:
+    """The post_process() of a power node: its annotated logic power as SC's `averagepower`
+    (nothing when run() failed and said why)."""
+    import json
+
+    if not Path(REPORT).is_file():
+        return
+    data = json.loads(Path(REPORT).read_text(encoding="utf-8"))
+    logic = (data.get("logic") or {}).get("annotated")
+    if logic:
+        task.record_metric("averagepower", logic["total_w"]["value"], source_file=[REPORT],
+                           source_unit="W")

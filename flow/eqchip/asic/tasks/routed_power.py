@@ -19,14 +19,17 @@ they change). A simulation that ran and failed fails the node, as in synthesis.p
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from siliconcompiler import Task
 
-from eqchip.asic.tasks.activity_power import REPORT, ActivityPowerTask, step_vcd
-from eqchip.fileio import write_json_atomic
+from eqchip.asic.tasks.activity_power import (
+    REPORT,
+    ActivityPowerTask,
+    measure_node,
+    record_logic_power,
+)
 
 STEP = "postroute.power"
 #: the activity_power task's settings this node reads
@@ -61,53 +64,18 @@ class RoutedPowerTask(Task):
                 self.add_required_key(shared, "var", var)
 
     def run(self) -> int:
-        from eqchip.config import load_design
-        from eqchip.errors import EqchipError
-        from eqchip.power.measure import measure
-
-        Path(REPORT).unlink(missing_ok=True)
         shared = self._shared()
 
         def file(var: str) -> Path:
             return Path(shared.find_files("var", var, step=self.step, index=self.index))
 
-        loaded = load_design(file("design"))
-        top = self.design_topmodule
-        work = Path("work").resolve()
-        netlist = Path(f"inputs/{top}.vg").resolve()
-        spef = Path(f"inputs/{top}.spef").resolve()
-        sdc = []
-        for obj, key in self.get_fileset_file_keys("sdc"):
-            sdc.extend(obj.find_files(*key))
-        w, h = shared.get("var", "macro_width"), shared.get("var", "macro_height")
-        try:
-            vcd_path, vcd_note = step_vcd(loaded, netlist, work / "cosim",
-                                          (Path("reports") / f"{top}.step.vcd").resolve())
-            data = measure(loaded, netlist=netlist, liberty=file("stdcell_liberty"),
-                           macro_lib=file("macro_liberty"), blackbox=file("macro_blackbox"),
-                           sdc=Path(sdc[0]) if sdc else None, vcd=vcd_path,
-                           macro_size_um=(w, h) if w and h else None, work=work, spef=spef)
-        except (EqchipError, OSError) as exc:
-            text = str(exc).strip() or type(exc).__name__
-            sys.stdout.write(f"ERROR: {STEP} of {loaded.name} failed: {text}\n")
-            sys.stdout.flush()
-            return 1
-        if vcd_note:
-            data["notes"].insert(0, vcd_note + ": power is vectorless only")
-        write_json_atomic(Path(REPORT), data)
-        for note in data["notes"]:
-            self.logger.info(f"note: {note}")
-        return 0
+        spef = Path(f"inputs/{self.design_topmodule}.spef").resolve()
+        return measure_node(self, STEP, file, (shared.get("var", "macro_width"),
+                                               shared.get("var", "macro_height")), spef=spef)
 
     def post_process(self) -> None:
         super().post_process()
-        if not Path(REPORT).is_file():
-            return
-        data = json.loads(Path(REPORT).read_text(encoding="utf-8"))
-        logic = (data.get("logic") or {}).get("annotated")
-        if logic:
-            self.record_metric("averagepower", logic["total_w"]["value"], source_file=[REPORT],
-                               source_unit="W")
+        record_logic_power(self)
 
 
 def routed_power_metrics(job_dir: Path, completed: list[str]) -> dict[str, Any] | None:
