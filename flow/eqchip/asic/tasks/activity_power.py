@@ -86,12 +86,7 @@ class ActivityPowerTask(Task):
 
     def setup(self) -> None:
         super().setup()
-        self.set_threads(1)
-        self.add_regex("warnings", r"^WARNING")
-        self.add_regex("errors", r"^ERROR")
-        self.add_input_file(ext="vg")
-        for obj, key in self.get_fileset_file_keys("sdc"):
-            self.add_required_key(obj, *key)
+        setup_power_node(self)
         for var in ("design", "stdcell_liberty", "macro_liberty", "macro_blackbox",
                     "macro_width", "macro_height", "gate_level"):
             if self.get("var", var) not in (None, []):
@@ -108,6 +103,17 @@ class ActivityPowerTask(Task):
     def post_process(self) -> None:
         super().post_process()
         record_logic_power(self)
+
+
+def setup_power_node(task: Task) -> None:
+    """What every power node (`synthesis.power`, `postroute.power`) declares: one thread, its
+    log's WARNING/ERROR lines, the netlist input and the design's SDC."""
+    task.set_threads(1)
+    task.add_regex("warnings", r"^WARNING")
+    task.add_regex("errors", r"^ERROR")
+    task.add_input_file(ext="vg")
+    for obj, key in task.get_fileset_file_keys("sdc"):
+        task.add_required_key(obj, *key)
 
 
 def measure_node(task: Task, step: str, file: Callable[[str], Path],

@@ -29,6 +29,7 @@ from eqchip.asic.tasks.activity_power import (
     ActivityPowerTask,
     measure_node,
     record_logic_power,
+    setup_power_node,
 )
 
 STEP = "postroute.power"
@@ -51,13 +52,8 @@ class RoutedPowerTask(Task):
 
     def setup(self) -> None:
         super().setup()
-        self.set_threads(1)
-        self.add_regex("warnings", r"^WARNING")
-        self.add_regex("errors", r"^ERROR")
-        self.add_input_file(ext="vg")
+        setup_power_node(self)
         self.add_input_file(ext="spef")
-        for obj, key in self.get_fileset_file_keys("sdc"):
-            self.add_required_key(obj, *key)
         shared = self._shared()
         for var in SHARED_VARS:
             if shared.get("var", var) not in (None, []):
