@@ -152,3 +152,32 @@ def test_nearest_rounding_renders_todays_rtl(designs_dir: Path, tmp_out: Path) -
     res = render_design(load_design(variant), tmp_out / "c")
     assert "digits_prng.sv" in [p.name for p in res.rtl_files]
     assert "u_w[k][" in (tmp_out / "c" / "rtl" / "digits_wupd.sv").read_text()
+
+
+def _readme_quick_start(prefix: str) -> list[str]:
+    """The README's quick-start command starting with `prefix`, as written (comment dropped)."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    lines = [ln.split("#", 1)[0].strip() for ln in block.splitlines()]
+    found = [ln for ln in lines if ln.startswith(prefix)]
+    assert len(found) == 1, f"README quick start has no single `{prefix}` line: {found}"
+    return shlex.split(found[0])
+
+
+def test_quick_start_render_lint_relative_out(tmp_path: Path) -> None:
+    """README quick start, exactly as written, from a scratch folder: `eqchip render small -o
+    out/small --lint` (a relative -o; Verilator used to run inside the output folder with the
+    caller's relative paths and could not find a single file)."""
+    import shutil
+
+    cmd = _readme_quick_start("eqchip render small ")
+    assert "--lint" in cmd and not Path(cmd[cmd.index("-o") + 1]).is_absolute()
+    if shutil.which("verilator") is None:
+        pytest.skip("verilator is not installed (apt-get install verilator)")
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Cannot find file" not in proc.stdout + proc.stderr
+    assert "verilator" in proc.stdout and "no warnings" in proc.stdout
+    assert (tmp_path / "out" / "small" / "manifest.json").is_file()

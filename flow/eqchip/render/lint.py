@@ -110,7 +110,8 @@ def lint_verilator(result: RenderResult) -> LintReport:
     exe = verilator_binary()
     if exe is None:
         raise ToolError("verilator is not installed", "apt-get install verilator")
-    files = _sources(result)
+    # absolute paths: verilator runs in the output folder, the paths may be the caller's
+    files = [p.resolve() for p in _sources(result)]
     ver = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
     cmd = [exe, "--lint-only", "-Wall", "--top-module", result.top, *map(str, files)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False,
