@@ -65,6 +65,7 @@ class Arch:
     prng_seeds: tuple[int, ...] = ()      # stochastic / mtj: xorshift32 seed of lanes 0..M
     mtj_probs: tuple[int, ...] = ()       # mtj: P_sw of pulse levels 0..K+1, x 2^mtj_prob_bits
     mtj_prob_bits: int = 0
+    early_stop: bool = False              # eqprop.early_stop: convergence-gated phases
 
     @property
     def stochastic(self) -> bool:
@@ -184,7 +185,8 @@ def derive(design: Design, tech: MramTech) -> Arch:
         name=design.name, layers=layers, state_bits=fp.state_bits, state_frac=sf,
         weight_bits=fp.weight_bits, weight_frac=fp.weight_frac, bias_bits=fp.bias_bits,
         acc_bits=fp.acc_bits, t1=ep.t1, t2=ep.t2, beta_shift=ep.beta_shift,
-        symmetric=ep.symmetric, mac_units=design.parallel.mac_units, word_bits=mr.word_bits,
+        symmetric=ep.symmetric, early_stop=ep.early_stop, mac_units=design.parallel.mac_units,
+        word_bits=mr.word_bits,
         weights_per_word=wpw, words_per_macro=mr.words_per_macro,
         macro_addr_bits=clog2(mr.words_per_macro),
         macro_module=macro_module_name(mr.words_per_macro, mr.word_bits, tech.name),

@@ -70,6 +70,13 @@ class EqProp(_Strict):
     symmetric: bool = Field(description="Symmetric +/-beta nudging (three phases) instead of +beta")
     learning_rate: float | list[float] = Field(
         description="Learning rate, a power of two; or one per weight matrix, input side first")
+    early_stop: bool = Field(
+        default=False,
+        description="Convergence-gated phases: end a free or nudged phase after the first STEP "
+                    "that changes no neuron state (or after t1 / t2 STEPs), and skip the weight "
+                    "update when no nudged STEP changed a state (its update is exactly zero). "
+                    "Same states and weights bit for bit, fewer cycles and MRAM reads "
+                    "(docs/architecture.md, \"Convergence-gated phases\")")
 
     @field_validator("beta", mode="before")
     @classmethod
