@@ -118,13 +118,22 @@ def _package(root: Path) -> Path:
     (out / "rtl" / "top.sv").write_text("module top; endmodule\n")
     (out / "design").mkdir()
     (out / "design" / "small.yaml").write_text("name: small\n")
-    files = [{"path": p, "role": "rtl", "bytes": (out / p).stat().st_size,
-              "sha256": sha256_file(out / p)} for p in ("design/small.yaml", "rtl/top.sv")]
-    (out / "manifest.json").write_text(json.dumps({"schema": "eqchip.handoff/1",
-                                                   "files": files}))
-    _write_sums(out, [(f["sha256"], f["path"]) for f in files]
-                + [(sha256_file(out / "manifest.json"), "manifest.json")])
+    files = [{"path": p, "role": r, "bytes": (out / p).stat().st_size,
+              "sha256": sha256_file(out / p)}
+             for p, r in (("design/small.yaml", "design"), ("rtl/top.sv", "rtl"))]
+    _write_manifest(out, {"schema": "eqchip.handoff/1", "kind": "pre-layout",
+                          "design": "small", "design_sha256": files[0]["sha256"],
+                          "files": files})
     return out
+
+
+def _write_manifest(out: Path, doc: dict) -> None:
+    """manifest.json and a SHA256SUMS that lists every file of the manifest and the manifest."""
+    from eqchip.fileio import sha256_file
+
+    (out / "manifest.json").write_text(json.dumps(doc))
+    _write_sums(out, [(f["sha256"], f["path"]) for f in doc["files"]]
+                + [(sha256_file(out / "manifest.json"), "manifest.json")])
 
 
 def _write_sums(out: Path, entries: list[tuple[str, str]]) -> None:
@@ -172,3 +181,61 @@ def test_verify_compares_manifest_hashes_with_sha256sums(tmp_path: Path) -> None
     assert problems == ["rtl/top.sv: manifest.json and SHA256SUMS give different checksums"]
     proc = _eqchip("handoff", "small", "-o", str(out), "--verify")
     assert proc.returncode != 0 and "different checksums" in proc.stderr
+
+
+def test_verify_checks_the_manifest_against_the_contents(tmp_path: Path) -> None:
+    """A manifest whose kind or design_sha256 was changed (and rehashed in SHA256SUMS) fails."""
+    from eqchip.handoff.package import verify_handoff
+
+    out = _package(tmp_path)
+    doc = json.loads((out / "manifest.json").read_text())
+    assert verify_handoff(out) == []
+    _write_manifest(out, {**doc, "kind": "layout"})
+    assert verify_handoff(out) == ["manifest.json: kind is layout but the package holds no GDS "
+                                   "layout"]
+    _write_manifest(out, {**doc, "design_sha256": "0" * 64})
+    assert verify_handoff(out) == ["manifest.json: design_sha256 000000000000 is not the sha256 "
+                                   "of the packed design/small.yaml"]
+    proc = _eqchip("handoff", "small", "-o", str(out), "--verify")
+    assert proc.returncode != 0 and "design_sha256" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_verify_checks_kind_and_sha_of_a_real_package(small_build: Path, tmp_path: Path,
+                                                      designs_dir: Path) -> None:
+    out = tmp_path / "pkg"
+    assert _eqchip("handoff", str(designs_dir / "small.yaml"), "--build-dir", str(small_build),
+                   "-o", str(out), "--pre-layout").returncode == 0
+    doc = json.loads((out / "manifest.json").read_text())
+    other = "layout" if doc["kind"] == "pre-layout" else "pre-layout"
+    _write_manifest(out, {**doc, "kind": other})
+    proc = _eqchip("handoff", "small", "-o", str(out), "--verify")
+    assert proc.returncode != 0 and f"kind is {other}" in proc.stderr, proc.stderr
+    _write_manifest(out, {**doc, "design_sha256": "f" * 64})
+    proc = _eqchip("handoff", "small", "-o", str(out), "--verify")
+    assert proc.returncode != 0
+    assert "design_sha256 ffffffffffff is not the sha256 of the packed design/small.yaml" \
+        in proc.stderr
+    assert "is not the one reports/metrics.json was built from" in proc.stderr
+
+
+def test_only_an_unchanged_package_is_replaced(small_build: Path, tmp_path: Path,
+                                               designs_dir: Path) -> None:
+    out = tmp_path / "pkg"
+    args = ("handoff", str(designs_dir / "small.yaml"), "--build-dir", str(small_build),
+            "--pre-layout")
+    assert _eqchip(*args, "-o", str(out)).returncode == 0
+    (out / "my_notes.txt").write_text("keep me")
+    proc = _eqchip(*args, "-o", str(out))
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "no longer the package eqchip wrote" in proc.stderr
+    assert "my_notes.txt: not in SHA256SUMS" in proc.stderr
+    assert (out / "my_notes.txt").read_text() == "keep me"
+    (out / "my_notes.txt").unlink()
+    assert _eqchip(*args, "-o", str(out)).returncode == 0     # its own package: replaced
+    link = tmp_path / "link"
+    link.symlink_to(out)
+    proc = _eqchip(*args, "-o", str(link))
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert f"{link} is a symbolic link" in proc.stderr
+    assert link.is_symlink() and (out / "manifest.json").is_file()

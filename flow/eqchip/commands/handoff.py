@@ -14,7 +14,9 @@ from eqchip.ui import Console
 @click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The design's build folder (default: build/<design>).")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Package folder (default: <build folder>/handoff).")
+              default=None, help="Package folder (default: <build folder>/handoff). An existing "
+              "folder is replaced only when it is an unchanged package eqchip wrote (it passes "
+              "--verify); anything else, or a symbolic link, is refused and left alone.")
 @click.option("--pre-layout", is_flag=True,
               help="Package a build that stopped before layout (RTL, netlist, constraints, "
                    "macro views); the manifest marks it as pre-layout.")
@@ -22,7 +24,9 @@ from eqchip.ui import Console
               help="Package a routed layout that fails a layout check (DRC, antenna, timing "
                    "at a corner, macros placed); its README and manifest.json say so.")
 @click.option("--verify", "verify_only", is_flag=True,
-              help="Only re-check an existing package against its SHA256SUMS.")
+              help="Only re-check an existing package: its files against SHA256SUMS and "
+                   "manifest.json, and the manifest (kind, design_sha256, build status) "
+                   "against the files it holds.")
 @click.pass_obj
 def command(console: Console, design: str, build_dir: Path | None, out_dir: Path | None,
             pre_layout: bool, allow_violations: bool, verify_only: bool) -> None:

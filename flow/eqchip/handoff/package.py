@@ -4,6 +4,13 @@ The package is assembled in a temporary folder beside the destination and rename
 so an interrupted run never leaves a package that looks complete. A build that stopped before
 layout (no GDS) is only packaged when the caller asks for a pre-layout handoff, and the manifest
 says so in `kind`.
+
+An existing destination is replaced only when it is exactly a package eqchip wrote (it passes
+`verify_handoff`: every file listed, unchanged, nothing added); a folder with a file the user
+added or changed, anything else, or a symbolic link is refused, never deleted (there is no
+--force: move it away yourself). `verify_handoff` also checks the manifest against the contents:
+its `kind` against the GDS in the package, its `design_sha256` against the packed design file
+and the packed metrics.json.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ from eqchip.fileio import sha256_file, write_json_atomic, write_text_atomic
 from eqchip.handoff.layout_checks import check_layout
 from eqchip.handoff.readme import partner_readme
 from eqchip.regress.provenance import git_commit
+
+HANDOFF_SCHEMA = "eqchip.handoff/1"
+KINDS = ("layout", "pre-layout")
 
 
 @dataclass(frozen=True)
@@ -91,7 +101,7 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
         files.append(_entry(stage, readme, "readme"))
         files.sort(key=lambda f: f["path"])
         manifest = {
-            "schema": "eqchip.handoff/1",
+            "schema": HANDOFF_SCHEMA,
             "kind": kind,
             "design": loaded.name,
             "design_sha256": loaded.sha256,
@@ -122,7 +132,12 @@ def make_handoff(loaded: LoadedDesign, build_dir: Path, out_dir: Path,
 
 
 def _check_out_dir(build_dir: Path, out_dir: Path) -> None:
-    """Refuse a destination that would overwrite the build or anything not a package."""
+    """Refuse a destination that would overwrite the build, a symbolic link, or anything but an
+    intact package eqchip wrote."""
+    if out_dir.is_symlink():
+        raise EqchipError(f"{out_dir} is a symbolic link; eqchip writes a handoff package only "
+                          "into a real folder and never replaces a link",
+                          hint="give the folder the link points to, or a new folder")
     build, out = build_dir.resolve(), out_dir.resolve()
     if out == build or build.is_relative_to(out) or (
             out.is_relative_to(build) and out != build / "handoff"):
@@ -134,10 +149,32 @@ def _check_out_dir(build_dir: Path, out_dir: Path) -> None:
             schema = json.loads((out / "manifest.json").read_text()).get("schema")
         except (OSError, ValueError, AttributeError):
             schema = None
-        if schema != "eqchip.handoff/1":
+        if schema != HANDOFF_SCHEMA:
             raise EqchipError(f"{out_dir} exists and is not an eqchip handoff package; "
                               "eqchip only replaces its own packages",
                               hint="choose a new folder or remove that one yourself")
+        problems = verify_handoff(out_dir)
+        if problems:
+            shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+            raise EqchipError(f"{out_dir} exists and is no longer the package eqchip wrote "
+                              f"({shown}); eqchip only replaces its own unchanged packages",
+                              hint="move that folder away (or remove it) yourself, or choose "
+                                   "another -o folder")
+
+
+def enclosing_package(path: Path) -> Path | None:
+    """The handoff package `path` lies in (the folder itself or one above it), or None: no
+    command but `eqchip handoff` may write into one (its SHA256SUMS would no longer hold)."""
+    here = Path(os.path.abspath(path))
+    for folder in (here, *here.parents):
+        try:
+            if (folder / "SHA256SUMS").is_file() and json.loads(
+                    (folder / "manifest.json").read_text(encoding="utf-8")
+            ).get("schema") == HANDOFF_SCHEMA:
+                return folder
+        except (OSError, ValueError, AttributeError, RecursionError):
+            continue
+    return None
 
 
 def _entry(root: Path, path: Path, role: str) -> dict:
@@ -280,17 +317,20 @@ def _package_files(out_dir: Path, root: Path) -> tuple[set[str], list[str]]:
 
 
 def _manifest_problems(out_dir: Path, root: Path, listed: dict[str, str]) -> list[str]:
-    """manifest.json's per-file sha256 against SHA256SUMS, both ways."""
+    """manifest.json's per-file sha256 against SHA256SUMS, both ways, and its head against the
+    contents (`_head_problems`)."""
     path = out_dir / "manifest.json"
     if "manifest.json" not in listed or not path.is_file() or not _inside(path, root):
         return ["manifest.json: missing from the package or from SHA256SUMS"]
     try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files")
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        files = doc.get("files")
         entries = {f["path"]: f["sha256"] for f in files}
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        roles = {f["path"]: f["role"] for f in files}
+    except (OSError, ValueError, AttributeError, TypeError, KeyError, RecursionError):
         return ["manifest.json: not a readable eqchip manifest (no `files` list of path and "
                 "sha256)"]
-    problems = []
+    problems = _head_problems(out_dir, root, doc, roles)
     for rel, digest in sorted(entries.items()):
         if rel not in listed:
             problems.append(f"{rel}: in manifest.json but not in SHA256SUMS")
@@ -298,4 +338,48 @@ def _manifest_problems(out_dir: Path, root: Path, listed: dict[str, str]) -> lis
             problems.append(f"{rel}: manifest.json and SHA256SUMS give different checksums")
     problems += [f"{rel}: in SHA256SUMS but not in manifest.json" for rel in sorted(listed)
                  if rel not in entries and rel != "manifest.json"]
+    return problems
+
+
+def _head_problems(out_dir: Path, root: Path, doc: dict, roles: dict[str, str]) -> list[str]:
+    """The manifest's schema, `kind`, `design_sha256` and `build_status` against what the
+    package holds: the GDS (kind layout has one, pre-layout none), the one packed design file
+    (its sha256) and the packed reports/metrics.json (design_sha256, status)."""
+    problems = []
+    if doc.get("schema") != HANDOFF_SCHEMA:
+        problems.append(f"manifest.json: schema is {doc.get('schema')!r}, not {HANDOFF_SCHEMA}")
+    kind = doc.get("kind")
+    has_gds = any(r == "layout" and p.endswith(".gds") for p, r in roles.items())
+    if kind not in KINDS:
+        problems.append(f"manifest.json: kind is {kind!r}, not one of {', '.join(KINDS)}")
+    elif has_gds != (kind == "layout"):
+        problems.append(f"manifest.json: kind is {kind} but the package holds "
+                        f"{'a' if has_gds else 'no'} GDS layout")
+    designs = [p for p, r in roles.items() if r == "design"]
+    if len(designs) != 1:
+        problems.append(f"manifest.json: {len(designs)} files with role design (expected 1)")
+    else:
+        file = out_dir / designs[0]
+        if file.is_file() and _inside(file, root) and \
+                sha256_file(file) != doc.get("design_sha256"):
+            problems.append(f"manifest.json: design_sha256 {str(doc.get('design_sha256'))[:12]} "
+                            f"is not the sha256 of the packed {designs[0]}")
+    metrics = out_dir / "reports" / METRICS_FILE
+    if f"reports/{METRICS_FILE}" in roles and metrics.is_file() and _inside(metrics, root):
+        try:
+            built = json.loads(metrics.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            built = None
+        if not isinstance(built, dict):
+            problems.append(f"reports/{METRICS_FILE}: not a JSON object")
+        else:
+            if built.get("design_sha256") != doc.get("design_sha256"):
+                problems.append(f"manifest.json: design_sha256 is not the one reports/"
+                                f"{METRICS_FILE} was built from")
+            if built.get("status") != doc.get("build_status"):
+                problems.append(f"manifest.json: build_status {doc.get('build_status')!r} is "
+                                f"not reports/{METRICS_FILE}'s status {built.get('status')!r}")
+            if kind == "layout" and built.get("status") != "complete":
+                problems.append(f"manifest.json: kind is layout but reports/{METRICS_FILE} "
+                                "says the build is not complete")
     return problems
