@@ -5,7 +5,11 @@
 * `train_step` is ONE training operation of the chip on ONE sample (online learning): free
   phase, +beta phase, [-beta phase], weight and bias update. Training over a data set is a
   sequential loop of `train_step` calls (`eqchip.golden.train`), never a mini-batch.
-* Counters are per operation (what CYCLES / MRAM_READS / MRAM_WRITES show afterwards).
+* Counters are per operation (what CYCLES / MRAM_READS / MRAM_WRITES show afterwards). With
+  convergence-gated phases (`eqprop.early_stop`, docs/architecture.md) a phase ends after the
+  first STEP that changes no state, so the STEPs per phase (`Inference.steps`,
+  `TrainStep.steps`) and the counters depend on the sample; a training operation whose nudged
+  STEPs changed nothing skips WUPD (`TrainStep.skipped`) and leaves the PRNG where it was.
 
 Arithmetic: states, weights and biases are int64 arrays. The sums `W s` are formed exactly: in
 float64 when every partial sum is below 2^53 (BLAS, fast), else in int64. The bound is
@@ -21,7 +25,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eqchip.config.arch import Arch, min_acc_bits
-from eqchip.golden.counters import Counters, inference_counters, training_counters
+from eqchip.golden.counters import (
+    Counters,
+    inference_counters,
+    training_counters,
+)
 from eqchip.golden.fixedpoint import clip_state, round_shift, sat, stochastic_shift
 from eqchip.golden.memory import changed_words
 from eqchip.golden.mtj import mtj_shift
@@ -123,6 +131,36 @@ def _step(net: _Net, x: np.ndarray, s: States, y: np.ndarray | None, sigma: int)
     return out
 
 
+def _phase(net: _Net, x: np.ndarray, s: States, y: np.ndarray | None, sigma: int, t_max: int
+           ) -> tuple[States, np.ndarray, np.ndarray]:
+    """One phase of up to `t_max` STEPs on a batch. Returns the states after it, the STEPs the
+    convergence-gated controller takes per sample (up to and including the first STEP that
+    changes no state, at most `t_max`; `t_max` for an ungated design) and per sample whether
+    any STEP changed a state.
+
+    A gated design stops stepping once no sample changes any more: every later STEP would
+    change nothing (docs/architecture.md, "Convergence-gated phases"). An ungated design runs
+    all `t_max` STEPs, literally (the reference the gate is checked against)."""
+    batch = x.shape[:-1]
+    taken = np.zeros(batch, np.int64)
+    moved = np.zeros(batch, bool)
+    live = np.ones(batch, bool)
+    for _ in range(t_max):
+        new = _step(net, x, s, y, sigma)
+        changed = np.zeros(batch, bool)
+        for a_new, a_old in zip(new, s, strict=True):
+            changed |= (a_new != a_old).any(axis=-1)
+        taken += live
+        moved |= changed
+        live &= changed
+        s = new
+        if net.arch.early_stop and not live.any():
+            break
+    if not net.arch.early_stop:
+        taken[...] = t_max
+    return s, taken, moved
+
+
 def _check_states(arch: Arch, v: np.ndarray, n: int, what: str) -> np.ndarray:
     v = np.asarray(v)
     if v.shape[-1] != n or v.ndim not in (1, 2):
@@ -164,7 +202,26 @@ def relax(arch: Arch, params: Params, x: np.ndarray, steps: int | None = None,
 @dataclass(frozen=True)
 class Inference:
     states: States          # [s_1 .. s_L], each (N_l,) or (B, N_l)
-    counters: Counters      # of ONE inference operation (equal for every sample)
+    steps: np.ndarray       # STEPs of the free phase per sample (shape () or (B,)): T1
+                            # without eqprop.early_stop
+    arch: Arch = field(repr=False)
+
+    @property
+    def counters(self) -> Counters:
+        """Counters of ONE inference operation: of the sample (one sample), or of every sample
+        of the batch (ungated: they are equal); a gated batch has one per sample
+        (`counters_of`)."""
+        if self.steps.ndim == 0:
+            return inference_counters(self.arch, int(self.steps) if self.arch.early_stop
+                                      else None)
+        if self.arch.early_stop:
+            raise ValueError("a batch of gated inferences has counters per sample: "
+                             "use counters_of(i)")
+        return inference_counters(self.arch)
+
+    def counters_of(self, i: int) -> Counters:
+        return inference_counters(self.arch, int(np.asarray(self.steps).reshape(-1)[i])
+                                  if self.arch.early_stop else None)
 
     @property
     def output(self) -> np.ndarray:
@@ -177,8 +234,12 @@ class Inference:
 
 
 def infer(arch: Arch, params: Params, x: np.ndarray) -> Inference:
-    """Inference operation: CLEAR + T1 STEPs, on one sample or a batch."""
-    return Inference(relax(arch, params, x), inference_counters(arch))
+    """Inference operation: CLEAR + T1 STEPs (gated: until the first STEP that changes no
+    state), on one sample or a batch."""
+    x = _check_states(arch, x, arch.layers[0], "x")
+    s, taken, _ = _phase(_Net.build(arch, params), x, zero_states(arch, x.shape[:-1]), None, 0,
+                         arch.t1)
+    return Inference(s, taken, arch)
 
 
 @dataclass(frozen=True)
@@ -190,6 +251,9 @@ class TrainStep:
     written: list[np.ndarray]      # per matrix: bool per bank address, True = word written
     counters: Counters
     prng_pos: int = 0              # PRNG position after the operation (WUPD sub-cycles so far)
+    steps: tuple[int, ...] = ()    # STEPs per phase (n_free, n_plus[, n_minus]); (T1, T2[, T2])
+                                   # without eqprop.early_stop
+    skipped: bool = False          # early_stop: no nudged STEP changed a state, WUPD skipped
 
     @property
     def s_final(self) -> States:
@@ -290,23 +354,25 @@ def train_step(arch: Arch, params: Params, x: np.ndarray, y: np.ndarray,
         raise ValueError("train_step takes one sample: x (N_0,), y (N_L,) (online learning)")
     net = _Net.build(arch, params)
     xb, yb = x[None, :], y[None, :]
-    s = zero_states(arch, (1,))
-    for _ in range(arch.t1):
-        s = _step(net, xb, s, None, 0)
-    s_free = s
-    for _ in range(arch.t2):
-        s = _step(net, xb, s, yb, 1)
-    s_plus = s
+    s_free, n_free, _ = _phase(net, xb, zero_states(arch, (1,)), None, 0, arch.t1)
+    s_plus, n_plus, moved = _phase(net, xb, s_free, yb, 1, arch.t2)
+    steps = [int(n_free[0]), int(n_plus[0])]
     s_minus = None
     if arch.symmetric:
-        s = s_free
-        for _ in range(arch.t2):
-            s = _step(net, xb, s, yb, -1)
-        s_minus = s
+        s_minus, n_minus, moved_m = _phase(net, xb, s_free, yb, -1, arch.t2)
+        steps.append(int(n_minus[0]))
+        moved = moved | moved_m
     s_free1, s_plus1 = [v[0] for v in s_free], [v[0] for v in s_plus]
     s_minus1 = None if s_minus is None else [v[0] for v in s_minus]
     a_pair = [x] + s_plus1
     b_pair = [x] + (s_minus1 if s_minus1 is not None else s_free1)
+    if arch.early_stop and not bool(moved[0]):
+        # zero-update skip: s_plus (= s_minus) = s_free, every update is exactly 0; no WUPD,
+        # the generators are not advanced (docs/architecture.md, "Convergence-gated phases")
+        written = [np.zeros(m.words, bool) for m in arch.matrices]
+        return TrainStep(params.copy(), s_free1, s_plus1, s_minus1, written,
+                         training_counters(arch, 0, tuple(steps), skipped=True), prng_pos,
+                         tuple(steps), True)
     n_sub = wupd_subcycles(arch)
     rnd = None
     if arch.random_update:
@@ -316,5 +382,6 @@ def train_step(arch: Arch, params: Params, x: np.ndarray, y: np.ndarray,
         rnd = prng.outputs(prng_pos, n_sub)
     new, written = update(arch, params, a_pair, b_pair, rnd)
     writes = int(sum(int(wr.sum()) for wr in written))
-    return TrainStep(new, s_free1, s_plus1, s_minus1, written, training_counters(arch, writes),
-                     prng_pos + n_sub)
+    return TrainStep(new, s_free1, s_plus1, s_minus1, written,
+                     training_counters(arch, writes, tuple(steps)), prng_pos + n_sub,
+                     tuple(steps), False)

@@ -83,7 +83,8 @@ def load_weights(path: Path, arch: Arch) -> Params:
 
 
 CURVE_COLUMNS = ("epoch", "exact_train_acc", "exact_test_acc", "float_train_acc",
-                 "float_test_acc", "exact_seconds", "float_seconds", "mram_writes", "cycles")
+                 "float_test_acc", "exact_seconds", "float_seconds", "mram_writes", "cycles",
+                 "mean_steps_free", "mean_steps_plus", "mean_steps_minus", "skipped_updates")
 
 
 def curve_csv(result: TrainingResult) -> str:

@@ -14,7 +14,7 @@ from eqchip.golden import float_ref
 from eqchip.golden.counters import Counters
 from eqchip.golden.data import Dataset, one_hot
 from eqchip.golden.fixedpoint import quantize_signed, to_float
-from eqchip.golden.model import Params, infer, train_step
+from eqchip.golden.model import Params, TrainStep, infer, train_step
 from eqchip.golden.prng import PrngStream
 
 
@@ -52,11 +52,13 @@ def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
 
 
 def train_epoch(arch: Arch, params: Params, xq: np.ndarray, yq: np.ndarray,
-                order: np.ndarray, prng: PrngStream | None = None, prng_pos: int = 0
+                order: np.ndarray, prng: PrngStream | None = None, prng_pos: int = 0,
+                on_step: Callable[[TrainStep], None] | None = None
                 ) -> tuple[Params, Counters, int]:
     """Online training: one chip training operation per sample, in `order`. Returns the new
     parameters, the summed counters and the PRNG position afterwards (stochastic rounding:
-    the generator keeps running from `prng_pos`, as on the chip)."""
+    the generator keeps running from `prng_pos`, as on the chip). `on_step` sees every
+    operation's result (STEPs per phase, skipped update)."""
     total = Counters(0, 0, 0)
     if arch.random_update and prng is None:
         prng = PrngStream(arch.prng_seeds)
@@ -64,6 +66,8 @@ def train_epoch(arch: Arch, params: Params, xq: np.ndarray, yq: np.ndarray,
         r = train_step(arch, params, xq[i], yq[i], prng, prng_pos)
         params, prng_pos = r.params, r.prng_pos
         total = total + r.counters
+        if on_step is not None:
+            on_step(r)
     return params, total, prng_pos
 
 
@@ -94,6 +98,13 @@ class EpochStats:
     float_seconds: float
     mram_writes: int         # words written by the chip during the epoch
     cycles: int              # chip cycles of all training operations of the epoch
+    # mean STEPs per phase of the epoch's training operations (T1 / T2 without
+    # eqprop.early_stop; minus: None without symmetric nudging) and the share of them that
+    # skipped WUPD (docs/architecture.md, "Convergence-gated phases")
+    mean_steps_free: float = 0.0
+    mean_steps_plus: float = 0.0
+    mean_steps_minus: float | None = None
+    skipped_updates: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,9 @@ def run_training(arch: Arch, data: Dataset, epochs: int, seed: int, float_batch:
     for ep in range(1, epochs + 1):
         order = epoch_order(seed, ep, len(data.y_train))
         t0 = time.perf_counter()
-        params, cnt, prng_pos = train_epoch(arch, params, xq_tr, yq_tr, order, prng, prng_pos)
+        ops: list[tuple[tuple[int, ...], bool]] = []
+        params, cnt, prng_pos = train_epoch(arch, params, xq_tr, yq_tr, order, prng, prng_pos,
+                                            lambda r, ops=ops: ops.append((r.steps, r.skipped)))
         tr = accuracy(arch, params, xq_tr, data.y_train)
         te = accuracy(arch, params, xq_te, data.y_test)
         t1 = time.perf_counter()
@@ -140,7 +153,12 @@ def run_training(arch: Arch, data: Dataset, epochs: int, seed: int, float_batch:
             ftr = float_accuracy(hp, fparams, x_tr_f, data.y_train)
             fte = float_accuracy(hp, fparams, x_te_f, data.y_test)
         t2 = time.perf_counter()
-        st = EpochStats(ep, tr, te, ftr, fte, t1 - t0, t2 - t1, cnt.mram_writes, cnt.cycles)
+        steps = np.array([s for s, _ in ops], np.float64).reshape(len(ops), -1)
+        mean = steps.mean(axis=0) if len(ops) else np.zeros(3 if arch.symmetric else 2)
+        st = EpochStats(ep, tr, te, ftr, fte, t1 - t0, t2 - t1, cnt.mram_writes, cnt.cycles,
+                        float(mean[0]), float(mean[1]),
+                        float(mean[2]) if arch.symmetric else None,
+                        float(np.mean([k for _, k in ops])) if ops else 0.0)
         curve.append(st)
         if on_epoch is not None:
             on_epoch(st)
