@@ -16,9 +16,12 @@ from eqchip.config import load_design
 METRICS = {          # the shape of docs/metrics.md, trimmed
     "schema": "eqchip.metrics/2",
     "area": {"stdcell_um2": 1834.5, "total_um2": 25000.0, "utilization": 0.4},
-    "timing": {"setup_slack_ns": 11.25, "setup_tns_ns": 0.0, "met": True},
+    "timing": {"setup_slack_ns": 11.25, "setup_tns_ns": 0.0, "setup_wns_ns": 0.0, "met": True,
+               "achievable_period_ns": 8.75},
     "power": {"logic": {"vectorless": {"total_w": {"value": 0.00042, "unit": "W",
-                                                   "source": "synthesis.power"}}}},
+                                                   "source": "synthesis.power"},
+                                       "leakage_w": {"value": 2e-9, "unit": "W",
+                                                     "source": "synthesis.power"}}}},
     "flow": {"completed": ["synthesis"],             # SC's per-node errors / warnings
              "errors": {"total": 0, "by_step": {"synthesis": 0}},
              "warnings": {"total": 40, "by_step": {"synthesis": 40}}},
@@ -91,7 +94,7 @@ def test_regress_cycle(ws: Path, capsys) -> None:
     c, u = "compare", "update-baseline"
     assert rows == [("small", 0, c), ("small", 1, u), ("small", 1, c), ("small", 1, c),
                     ("small", 1, c), ("small", 0, c), ("small", 0, u)]
-    assert n_metrics == 12                       # all metrics, the excluded run time too
+    assert n_metrics == 15                       # all metrics, the excluded run time too
 
 
 def test_improvement_passes_and_version_change_is_reported(ws: Path, capsys) -> None:
@@ -201,3 +204,94 @@ def test_corrupt_history_names_the_regress_option(ws: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "not a usable eqchip history" in err and "--history" in err and "--db" not in err
     assert not (ws / "baselines" / "small.json").exists()     # refused before any work
+
+
+def _area_regression(ws: Path) -> None:
+    """A baseline of METRICS, then a build whose cell area grew by 133 %."""
+    assert _regress(ws, "--update-baseline", "--no-history") == 0
+    grown = {**METRICS, "area": {**METRICS["area"], "stdcell_um2": 1834.5 * 2.33}}
+    _write(ws, grown)
+
+
+@pytest.mark.parametrize("body, words", [
+    ("rules:\n  area.stdcel_um2: {better: lower, relative: 0.02}\n",
+     "rules.area.stdcel_um2: matches none of the 3 metrics under `area`"),
+    ('rules:\n  "aera.*": {better: lower, relative: 0.02}\n',
+     "rules.aera.*: `aera` is no section of metrics.json"),
+    ('rules:\n  "[": {better: lower, relative: 0.02}\n',
+     "rules.[: `[` at character 1 opens a character set that is never closed"),
+    ("rules:\n  area.stdcell_um2: {better: lower, relative: 0.02}\n"
+     "overrides:\n  smal:\n    area.stdcell_um2: {relative: 2}\n",
+     "overrides.smal: no design 'smal'"),
+    ('rules:\n  "area.*": {better: lower, clock_fraction: 0.05}\n',
+     "rules.area.*: clock_fraction applies to timing metrics in ns, but matches "
+     "area.stdcell_um2 of small"),
+    ("rules:\n  area.stdcell_um2: {better: lower, clock_fraction: 0.05}\n",
+     "rules.area.stdcell_um2: clock_fraction is a fraction of the clock period"),
+])
+def test_a_rule_that_cannot_apply_is_an_error(ws: Path, capsys, body: str, words: str) -> None:
+    """Issue 23: a rules file whose only rule has a typo, an invalid pattern, an unknown
+    design or a timing tolerance on an area metric let a +133 % area regression pass."""
+    _area_regression(ws)
+    rules = ws / "rules.yaml"
+    rules.write_text(body)
+    capsys.readouterr()
+    assert _regress(ws, "--rules", str(rules), "--no-history") == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert str(rules) in err and words in err, err
+    assert "Traceback" not in err
+
+
+def test_empty_baseline_fails(ws: Path, capsys) -> None:
+    (ws / "baselines" / "small.json").write_text('{"design": "small", "metrics": {}}\n')
+    assert _regress(ws, "--no-history") == 1
+    cap = capsys.readouterr()
+    assert "small.json: metrics: is empty" in cap.err and "new" not in cap.out
+
+
+@pytest.mark.parametrize("doc", ["[]", "null", "3"])
+def test_metrics_that_are_not_an_object_are_damaged_not_stale(ws: Path, capsys,
+                                                              doc: str) -> None:
+    assert _regress(ws, "--update-baseline", "--no-history") == 0
+    (ws / "build" / "small" / "metrics.json").write_text(doc)
+    capsys.readouterr()
+    assert _regress(ws, "--no-history") == 1
+    err = capsys.readouterr().err
+    assert "metrics.json: is JSON" in err and "damaged" in err and "stale" not in err, err
+
+
+def test_locked_history_keeps_the_runs_results(ws: Path, capsys, monkeypatch) -> None:
+    """A history another process holds locked is said to be locked (not damaged), and the
+    run's table, junit.xml and summary.md are written anyway."""
+    import subprocess
+    import sys
+
+    from eqchip.regress import history
+
+    db = ws / "h.sqlite"
+    assert _regress(ws, "--update-baseline", "--history", str(db)) == 0
+    out = ws / "build" / "regress"
+    for f in ("junit.xml", "summary.md"):
+        (out / f).unlink()
+    monkeypatch.setattr(history, "LOCK_WAIT_S", 1.0)
+    monkeypatch.setattr(history, "LOCK_CHECK_S", 0.5)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys, time\n"
+         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(120)",
+         str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        capsys.readouterr()
+        assert _regress(ws, "--history", str(db)) == 0
+    finally:
+        holder.kill()
+        holder.wait()
+    cap = capsys.readouterr()
+    err = " ".join(cap.err.split())
+    assert "locked by another process" in err and "not damaged" in err
+    assert "not recorded in the history" in err and "damaged file away" not in err
+    assert (out / "junit.xml").is_file() and (out / "summary.md").is_file()
+    assert "small" in cap.out
+    with sqlite3.connect(db) as conn:                  # only the first run is recorded
+        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1

@@ -76,8 +76,14 @@ def test_update_keeps_value_text_when_only_float_noise_differs(tmp_path: Path) -
     ('{"metrics": {"a": NaN}}', "metrics.a: must be a finite number"),
     ('{"metrics": {"a": -Infinity}}', "metrics.a: must be a finite number"),
     ('{"metrics": {"a": 1,}}', "not valid JSON"),
-    ('{"design": "other", "metrics": {}}', "expected 'small'"),
-    ('{"metrics": {}, "versions": {"a": 1}}', "versions"),
+    ('{"design": "other", "metrics": {"a": 1}}', "expected 'small'"),
+    ('{"metrics": {"a": 1}, "versions": {"a": 1}}', "versions"),
+    # issue 23: an empty baseline passed every run; huge numbers were tracebacks
+    ('{"metrics": {}}', "metrics: is empty; a baseline without metrics compares nothing"),
+    pytest.param('{"metrics": {"a": 1%s}}' % ("0" * 5000),
+                 "not usable JSON: a number has more than 4300", id="5001-digit-number"),
+    pytest.param('{"metrics": {"a": 1%s}}' % ("0" * 400),
+                 "metrics.a: must be a finite number", id="401-digit-number"),
 ])
 def test_bad_baseline_is_a_clear_error(tmp_path: Path, content: str, words: str) -> None:
     path = tmp_path / "small.json"

@@ -84,8 +84,10 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
                         update_baseline=update_baseline, build=not no_build,
                         history=None if no_history else history,
                         build_fn=_build_fn(scheduler))
-    if cfg.history is not None:
-        check_history(cfg.history)    # a damaged history is an error before the builds
+    if cfg.history is not None:       # a damaged history is an error before the builds
+        locked = check_history(cfg.history)
+        if locked:
+            console.warn(locked)
     folders = [build_root / d.name for d in cfg.designs]
     if no_build:                      # only read: lock the builds there are, create nothing
         folders = [f for f in folders if f.is_dir()]
@@ -101,7 +103,9 @@ def command(console: Console, designs: tuple[str, ...], jobs: int, update_baseli
     write_text_atomic(summary, markdown([r.outcome for r in result.runs], result.commit))
     console.info(f"JUnit XML: {junit}")
     console.info(f"summary:   {summary}")
-    if cfg.history is not None:
+    if result.history_problem is not None:
+        console.warn(f"this run is not recorded in the history: {result.history_problem}")
+    elif cfg.history is not None:
         console.info(f"history:   {cfg.history}")
     if update_baseline:
         _show_updates(console, result)

@@ -43,7 +43,9 @@ def baseline_path(baselines_dir: Path, design: str) -> Path:
     return Path(baselines_dir) / f"{design}.json"
 
 
-def load_baseline(path: Path, design: str) -> Baseline:
+def load_baseline(path: Path, design: str, allow_empty: bool = False) -> Baseline:
+    """The committed baseline of `design`; one without any metric is an error (it would pass
+    every run) unless `allow_empty` (it is being rewritten)."""
     path = Path(path)
     if not path.is_file():
         raise EqchipError(f"{path}: no baseline for design {design!r}",
@@ -53,10 +55,15 @@ def load_baseline(path: Path, design: str) -> Baseline:
     if not isinstance(doc, dict) or not isinstance(doc.get("metrics"), dict):
         raise EqchipError(f"{path}: a baseline must be a JSON object with a `metrics` object",
                           hint=f"regenerate it with `eqchip regress {design} --update-baseline`")
+    if not doc["metrics"] and not allow_empty:
+        raise EqchipError(f"{path}: metrics: is empty; a baseline without metrics compares "
+                          "nothing, so every run would pass",
+                          hint=f"regenerate it with `eqchip regress {design} --update-baseline`"
+                               ", review the diff and commit it")
     metrics: dict[str, float] = {}
     for name, value in doc["metrics"].items():
         if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not math.isfinite(value):
+                or not _finite(value):
             raise EqchipError(f"{path}: metrics.{name}: must be a finite number (got {value!r})",
                               hint="fix the value or regenerate the baseline")
         metrics[name] = float(value) if isinstance(value, float) else value
@@ -68,6 +75,14 @@ def load_baseline(path: Path, design: str) -> Baseline:
         raise EqchipError(f"{path}: design: is {doc.get('design')!r}, expected {design!r}",
                           hint="the file name must match the design name")
     return Baseline(design=design, metrics=metrics, versions=dict(versions))
+
+
+def _finite(value: float) -> bool:
+    """A finite number a float holds (an integer beyond 1.8e308 overflows)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -104,7 +119,7 @@ def update(path: Path, design: str, metrics: dict[str, float], versions: dict[st
            write: bool = True) -> Update:
     """Bring the baseline at `path` to `metrics`/`versions`, touching only what changed."""
     path = Path(path)
-    old = load_baseline(path, design) if path.is_file() else None
+    old = load_baseline(path, design, allow_empty=True) if path.is_file() else None
     old_text = path.read_text(encoding="utf-8") if path.is_file() else ""
     base_metrics = old.metrics if old else {}
     base_versions = old.versions if old else {}

@@ -58,6 +58,17 @@ class RunRecord:
     metrics: dict[str, float]
 
 
+#: seconds a writer waits for another process's lock on the history before giving up (the
+#: run's results are written anyway; only its history row is missing); the check before the
+#: builds waits LOCK_CHECK_S and only warns
+LOCK_WAIT_S = 30.0
+LOCK_CHECK_S = 2.0
+
+
+class HistoryLocked(EqchipError):
+    """Another process holds the history database's lock (the file is not damaged)."""
+
+
 #: the command-line option that names the history file: `eqchip history --db`, and
 #: `eqchip regress --history` (which writes it)
 READ_OPTION = "--db"
@@ -65,11 +76,13 @@ WRITE_OPTION = "--history"
 
 
 @contextmanager
-def _connect(path: Path, create: bool, option: str = READ_OPTION
-             ) -> Iterator[sqlite3.Connection]:
+def _connect(path: Path, create: bool, option: str = READ_OPTION,
+             wait_s: float | None = None) -> Iterator[sqlite3.Connection]:
     """Writers (`create=True`) create the file and schema; readers open it read-only.
-    `option` is the command-line option named in the hints."""
+    `option` is the command-line option named in the hints. A lock another process holds
+    longer than `wait_s` (default LOCK_WAIT_S) is HistoryLocked."""
     path = Path(path)
+    timeout = LOCK_WAIT_S if wait_s is None else wait_s
     if not create and not path.is_file():
         raise EqchipError(f"{path}: no regression history yet",
                           hint=f"run `eqchip regress` first, or give {option} with the history "
@@ -77,9 +90,10 @@ def _connect(path: Path, create: bool, option: str = READ_OPTION
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30)
+            conn = sqlite3.connect(path, timeout=timeout)
         else:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                   timeout=timeout)
         with closing(conn):
             if create:
                 conn.executescript(SCHEMA)
@@ -89,18 +103,35 @@ def _connect(path: Path, create: bool, option: str = READ_OPTION
                                   hint=f"point {option} at the history file written by "
                                        "`eqchip regress`, or run `eqchip regress` first")
             yield conn
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise _unusable(path, exc, option, create) from None
+        raise HistoryLocked(f"{path}: the history database is locked by another process "
+                            f"(waited {timeout:g} s); the file is not damaged",
+                            hint="let the other `eqchip regress` or reader finish, then rerun "
+                                 "to record in the history") from None
     except sqlite3.DatabaseError as exc:
-        raise EqchipError(f"{path}: not a usable eqchip history database: {exc}",
-                          hint=f"point {option} at the history file written by `eqchip "
-                               "regress`" + (", or move the damaged file away to start a new "
-                                             "history" if create else "")) from None
+        raise _unusable(path, exc, option, create) from None
 
 
-def check_history(path: Path) -> None:
+def _unusable(path: Path, exc: sqlite3.DatabaseError, option: str, create: bool
+              ) -> EqchipError:
+    return EqchipError(f"{path}: not a usable eqchip history database: {exc}",
+                       hint=f"point {option} at the history file written by `eqchip regress`"
+                            + (", or move the damaged file away to start a new history"
+                               if create else ""))
+
+
+def check_history(path: Path) -> str | None:
     """Open (and create) the history `eqchip regress --history` will append to, so that a
-    damaged file is an error before any build runs, not after."""
-    with _connect(path, create=True, option=WRITE_OPTION):
-        pass
+    damaged file is an error before any build runs, not after. A lock another process holds
+    is no damage: returns the warning (None: the file is free)."""
+    try:
+        with _connect(path, create=True, option=WRITE_OPTION, wait_s=LOCK_CHECK_S):
+            pass
+    except HistoryLocked as exc:
+        return f"{exc.message}; the run goes on and records itself if the lock is gone by then"
+    return None
 
 
 def append_run(path: Path, *, session: str, time_utc: str, git_commit: str, design: str,

@@ -57,7 +57,10 @@ def _walk(obj: Any, name: str, metrics: dict[str, float], versions: dict[str, st
     elif isinstance(obj, bool):
         metrics[name] = float(obj)
     elif isinstance(obj, int | float):
-        value = float(obj)
+        try:
+            value = float(obj)
+        except OverflowError:           # an integer beyond a float's range: like inf, dropped
+            return
         if math.isfinite(value):
             metrics[name] = value
     elif isinstance(obj, str) and _is_version(name):
@@ -92,6 +95,10 @@ def read_json(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise EqchipError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}",
                           hint="restore or regenerate the file; it is damaged") from None
+    except ValueError as exc:           # an integer of more than 4300 digits
+        what = "a number has more than 4300 digits" if "digits" in str(exc) else str(exc)
+        raise EqchipError(f"{path}: not usable JSON: {what}",
+                          hint="restore or regenerate the file; it is damaged") from None
     except RecursionError:
         raise EqchipError(f"{path}: not valid JSON: nested too deeply",
                           hint="restore or regenerate the file; it is damaged") from None
@@ -116,11 +123,15 @@ def collect_build(build_dir: Path, design_sha256: str | None = None
         raise EqchipError(f"{metrics_path}: no metrics file",
                           hint="run `eqchip build` for this design (or drop --no-build)")
     doc = read_json(metrics_path)
+    if not isinstance(doc, dict):
+        shape = "null" if doc is None else f"a {type(doc).__name__}"
+        raise EqchipError(f"{metrics_path}: is JSON {shape}, not the object `eqchip build` "
+                          "writes; the file is damaged",
+                          hint="rebuild the design with `eqchip build` (or drop --no-build)")
     if design_sha256 is not None:
         from eqchip.asic.state import check_current
 
-        built = doc.get("design_sha256") if isinstance(doc, dict) else None
-        check_current(metrics_path, built, build_dir.name, design_sha256)
+        check_current(metrics_path, doc.get("design_sha256"), build_dir.name, design_sha256)
     flat = flatten(doc)
     warnings: list[str] = []
     report_path = build_dir / REPORT_FILE

@@ -15,6 +15,14 @@ File layout (designs/regress_rules.yaml, documented in docs/regress.md)::
 
 A metric takes the rule of an exact name if there is one, else of the first pattern (in file
 order) that matches it. Metrics matched by no rule are shown for information and never fail.
+
+A rule that can never apply is an error, not a silently ignored line (`RuleSet.problems`): a
+pattern with an unclosed `[`, a `clock_fraction` tolerance on a metric not in ns (the tolerance
+is a fraction of the clock period, for timing only), an override of a design eqchip does not
+know, and a pattern that matches no metric of the run although the section it names is there
+(`area.stdcel_um2`), or whose section eqchip never writes (`aera.*`). A pattern of a section
+this build does not have (`post_layout.*` before OpenROAD ran) or one that starts with a
+wildcard (`*violation*`) may match nothing.
 """
 
 from __future__ import annotations
@@ -24,13 +32,23 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from eqchip.config.validate import validate_source
 from eqchip.config.yamlsrc import load_yaml
 from eqchip.errors import ConfigError
 
 Better = Literal["higher", "lower"]
+#: top-level sections of metrics.json (docs/metrics.md) and report.json (under `report.`): a
+#: pattern of one of these may match nothing in a build that stopped before writing it
+KNOWN_SECTIONS = frozenset({
+    "schema", "design", "top", "design_sha256", "status", "stop_reason", "notice", "flow",
+    "pdk", "clock", "tools", "cells", "area", "timing", "power", "post_layout",
+    "power_post_route", "activity_power", "floorplan", "macros", "runtime_s", "wall_time_s",
+    "report"})
+_WILDCARDS = "*?["
+#: metrics a clock_fraction tolerance applies to: timing figures in ns
+CLOCK_FRACTION_SUFFIX = "_ns"
 ToleranceKind = Literal["relative", "absolute", "clock_fraction"]
 _KINDS: tuple[ToleranceKind, ...] = ("relative", "absolute", "clock_fraction")
 
@@ -85,6 +103,20 @@ class RulesFileModel(_Strict):
     rules: dict[str, BaseRuleModel] = Field(description="Rules by metric name or pattern")
     overrides: dict[str, dict[str, OverrideModel]] = Field(
         default_factory=dict, description="Per-design changes to rules, by design name")
+
+    @field_validator("rules")
+    @classmethod
+    def _patterns(cls, rules: dict[str, BaseRuleModel]) -> dict[str, BaseRuleModel]:
+        for pattern, rule in rules.items():
+            bad = pattern_problem(pattern)
+            if bad:
+                raise ValueError(f"rules.{pattern}: {bad}")
+            if rule.clock_fraction is not None and pattern[-1] not in "*?]" \
+                    and not pattern.endswith(CLOCK_FRACTION_SUFFIX):
+                raise ValueError(f"rules.{pattern}: clock_fraction is a fraction of the clock "
+                                 "period, for timing metrics in ns (names ending in _ns); use "
+                                 "relative or absolute for this metric")
+        return rules
 
     @model_validator(mode="after")
     def _overrides_name_rules(self) -> RulesFileModel:
@@ -165,6 +197,70 @@ class RuleSet:
     def excluded(self, design: str, metric: str) -> bool:
         rule = self.rule_for(design, metric)
         return rule is not None and rule.exclude is not None
+
+
+    def problems(self, names: dict[str, set[str]], known_designs: set[str]) -> list[str]:
+        """What makes this rules file wrong for a run whose designs have the metric `names`
+        (design -> names in its run and baseline): unknown override designs, patterns that
+        match no metric where they should, clock_fraction on metrics not in ns."""
+        out = [f"overrides.{d}: no design {d!r} (known: {', '.join(sorted(known_designs))})"
+               for d in self.model.overrides if d not in known_designs]
+        every = set().union(*names.values()) if names else set()
+        for pattern in self.model.rules:
+            if not any(n == pattern or fnmatchcase(n, pattern) for n in every):
+                out += _unmatched(pattern, every)
+        for design, design_names in sorted(names.items()):
+            for name in sorted(design_names):
+                rule = self.rule_for(design, name)
+                if rule is not None and rule.tolerance_kind == "clock_fraction" and \
+                        not name.endswith(CLOCK_FRACTION_SUFFIX):
+                    out.append(f"rules.{rule.pattern}: clock_fraction applies to timing metrics "
+                               f"in ns, but matches {name} of {design}; give that metric a "
+                               "relative or absolute rule first")
+                    break
+        return list(dict.fromkeys(out))
+
+
+def _unmatched(pattern: str, names: set[str]) -> list[str]:
+    """The problem with `pattern` matching none of `names` (none: the part of metrics.json it
+    names is absent from this build, e.g. `post_layout.*` before layout, or it is a catch-all
+    starting with a wildcard). Its parent is the dotted prefix before the first wildcard
+    (of a plain name: all but the last part): when the run has metrics there, the pattern
+    should have matched one."""
+    parts = pattern.split(".")
+    literal = next((i for i, p in enumerate(parts) if any(c in p for c in _WILDCARDS)),
+                   len(parts))
+    if literal == 0:
+        return []                                   # a catch-all such as *violation*
+    parent = ".".join(parts[:literal if literal < len(parts) else len(parts) - 1])
+    if parent and any(n.startswith(parent + ".") for n in names):
+        have = sum(n.startswith(parent + ".") for n in names)
+        return [f"rules.{pattern}: matches none of the {have} metrics under `{parent}` of this "
+                "run; check the spelling against metrics.json / report.json"]
+    if parts[0] not in KNOWN_SECTIONS:
+        return [f"rules.{pattern}: `{parts[0]}` is no section of metrics.json (report.json's "
+                "metrics start with `report.`); check the spelling"]
+    return []
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why `pattern` is not a usable fnmatch pattern (None: it is): a `[` must open a
+    character set closed by `]` (fnmatch silently reads an unclosed one as a literal `[`)."""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "[":
+            j = i + 1
+            if j < len(pattern) and pattern[j] == "!":
+                j += 1
+            if j < len(pattern) and pattern[j] == "]":
+                j += 1
+            close = pattern.find("]", j)
+            if close < 0:
+                return (f"`[` at character {i + 1} opens a character set that is never closed "
+                        "(write `[[]` for a literal `[`)")
+            i = close
+        i += 1
+    return None
 
 
 def _match(rules: dict[str, BaseRuleModel], metric: str) -> str | None:

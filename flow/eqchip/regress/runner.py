@@ -18,10 +18,10 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from eqchip.config import LoadedDesign, load_design
-from eqchip.errors import EqchipError, FlowIncomplete
+from eqchip.errors import ConfigError, EqchipError, FlowIncomplete
 from eqchip.regress import baseline as bl
 from eqchip.regress.compare import MetricResult, compare_design, compare_versions
-from eqchip.regress.history import append_run
+from eqchip.regress.history import HistoryLocked, append_run
 from eqchip.regress.junit import DesignOutcome
 from eqchip.regress.metrics import METRICS_FILE, Flattened, collect_build, read_json
 from eqchip.regress.provenance import git_commit, package_versions, pdk_fingerprint
@@ -108,6 +108,7 @@ class DesignRun:
     update: bl.Update | None = None
     warnings: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)     # tools and PDK of this run
+    baseline: bl.Baseline | None = None
 
     @property
     def failed(self) -> bool:
@@ -119,6 +120,7 @@ class RegressResult:
     commit: str
     session: str
     runs: list[DesignRun]
+    history_problem: str | None = None     # the history could not be written (e.g. locked)
 
     @property
     def failed(self) -> bool:
@@ -156,6 +158,14 @@ def comparable(metrics: dict[str, float], rules: RuleSet, design: str) -> dict[s
 
 
 def regress(cfg: RegressConfig) -> RegressResult:
+    """Build, compare and record. A rules file that cannot apply to this run is a ConfigError
+    before anything is written; baselines are updated only after that check; a history that
+    cannot be written (locked by another process) does not lose the run's results: the
+    result says why it was not recorded."""
+    known = known_designs(cfg)
+    bad = [p for p in cfg.rules.problems({}, known) if p.startswith("overrides.")]
+    if bad:
+        raise _rules_error(cfg, bad)
     commit = git_commit() or os.environ.get("GITHUB_SHA") or "unknown"
     session = uuid.uuid4().hex
     if cfg.build:
@@ -163,18 +173,49 @@ def regress(cfg: RegressConfig) -> RegressResult:
     else:
         builds = [BuildOutcome(d.name, Path(cfg.build_root) / d.name, None, 0.0)
                   for d in cfg.designs]
-    runs: list[DesignRun] = []
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for d, b in zip(cfg.designs, builds, strict=True):
-        run = _evaluate(cfg, d, b)
-        runs.append(run)
-        if cfg.history is not None:       # every run, failed builds too (without metrics)
+    runs = [_evaluate(cfg, d, b) for d, b in zip(cfg.designs, builds, strict=True)]
+    names = {d.name: set(r.metrics.metrics if r.metrics else {})
+             | set(r.baseline.metrics if r.baseline else {})
+             for d, r in zip(cfg.designs, runs, strict=True) if r.metrics is not None}
+    problems = cfg.rules.problems(names, known)
+    if problems:
+        raise _rules_error(cfg, problems)
+    history_problem = None
+    for d, run in zip(cfg.designs, runs, strict=True):
+        if cfg.update_baseline and run.outcome.error is None and run.metrics is not None:
+            run.update = bl.update(bl.baseline_path(cfg.baselines_dir, d.name), d.name,
+                                   comparable(run.metrics.metrics, cfg.rules, d.name),
+                                   run.versions)
+        if cfg.history is not None and history_problem is None:
+            # every run, failed builds too (without metrics)
             flat = run.metrics or Flattened()
-            append_run(cfg.history, session=session, time_utc=now, git_commit=commit,
-                       design=d.name, passed=not run.failed,
-                       mode="update-baseline" if cfg.update_baseline else "compare",
-                       versions=run.versions or tool_versions(d, flat), metrics=flat.metrics)
-    return RegressResult(commit=commit, session=session, runs=runs)
+            try:
+                append_run(cfg.history, session=session, time_utc=now, git_commit=commit,
+                           design=d.name, passed=not run.failed,
+                           mode="update-baseline" if cfg.update_baseline else "compare",
+                           versions=run.versions or tool_versions(d, flat),
+                           metrics=flat.metrics)
+            except HistoryLocked as exc:
+                history_problem = exc.message
+    return RegressResult(commit=commit, session=session, runs=runs,
+                         history_problem=history_problem)
+
+
+def known_designs(cfg: RegressConfig) -> set[str]:
+    """Design names a rules file may override: the shipped designs, those with a baseline, and
+    this run's."""
+    from eqchip.resources import designs_dir
+
+    shipped = {p.stem for p in designs_dir().glob("*.yaml") if p.stem != "regress_rules"}
+    return shipped | {p.stem for p in Path(cfg.baselines_dir).glob("*.json")} | \
+        {d.name for d in cfg.designs}
+
+
+def _rules_error(cfg: RegressConfig, problems: list[str]) -> ConfigError:
+    return ConfigError(f"{cfg.rules.path}: " + "; ".join(problems),
+                       hint=f"fix {cfg.rules.path} (a rule that matches no metric compares "
+                            "nothing, so a regression it was meant to catch would pass)")
 
 
 def _evaluate(cfg: RegressConfig, d: LoadedDesign, b: BuildOutcome) -> DesignRun:
@@ -188,26 +229,22 @@ def _evaluate(cfg: RegressConfig, d: LoadedDesign, b: BuildOutcome) -> DesignRun
         return DesignRun(DesignOutcome(d.name, [], error=str(exc), seconds=b.seconds),
                          warnings=warnings)
     warnings += more
-    current = comparable(flat.metrics, cfg.rules, d.name)
     versions = tool_versions(d, flat, b.build_dir)
     path = bl.baseline_path(cfg.baselines_dir, d.name)
     if cfg.update_baseline and not path.is_file():
         base = bl.Baseline(d.name, {}, {})
     else:
         try:
-            base = bl.load_baseline(path, d.name)
+            base = bl.load_baseline(path, d.name, allow_empty=cfg.update_baseline)
         except EqchipError as exc:
             return DesignRun(DesignOutcome(d.name, [], error=str(exc), seconds=b.seconds),
                              metrics=flat, warnings=warnings, versions=versions)
     results = compare_design(d.name, base.metrics, flat.metrics, cfg.rules,
                              d.design.clock.period_ns)
     changes = compare_versions(base.versions, versions)
-    run = DesignRun(DesignOutcome(d.name, results, seconds=b.seconds,
-                                  version_changes=tuple(changes)),
-                    metrics=flat, warnings=warnings, versions=versions)
-    if cfg.update_baseline:
-        run.update = bl.update(path, d.name, current, versions)
-    return run
+    return DesignRun(DesignOutcome(d.name, results, seconds=b.seconds,
+                                   version_changes=tuple(changes)),
+                     metrics=flat, warnings=warnings, versions=versions, baseline=base)
 
 
 def load_designs(args: list[str], baselines_dir: Path) -> list[LoadedDesign]:
