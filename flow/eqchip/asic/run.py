@@ -36,6 +36,7 @@ from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, check_pdk
 from eqchip.asic.project import DEFAULT_JOB, ProjectSpec, make_project, set_scheduler
 from eqchip.asic.records import build_state
 from eqchip.asic.rtl import prepare_rtl
+from eqchip.asic.scterm import STDERR_LOG, quiet_tracebacks, stderr_to
 from eqchip.asic.sdc import sdc_text
 from eqchip.asic.staging import write_if_changed
 from eqchip.asic.state import (
@@ -129,16 +130,18 @@ def _quiet_terminal(project, verbose: bool) -> None:  # noqa: ANN001
     for h in project.logger.handlers:
         if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler):
             h.setLevel(logging.INFO if verbose else logging.ERROR)
+    quiet_tracebacks(project.logger)      # SC's backtraces stay in job.log and the node logs
 
 
 def _run(project, to: list[str], clean: bool) -> None:  # noqa: ANN001
     project.option.add_to(to, clobber=True)
     project.option.set_clean(clean)
+    jd = Path(project.option.get_builddir()) / project.design.name / \
+        project.option.get_jobname()
     try:
-        project.run()
+        with stderr_to(jd / STDERR_LOG):  # node processes' tracebacks: a log, not the terminal
+            project.run()
     except RuntimeError as exc:
-        jd = Path(project.option.get_builddir()) / project.design.name / \
-            project.option.get_jobname()
         raise ToolError(f"SiliconCompiler run failed: {exc}",
                         hint=f"see the node logs under {jd} (job.log lists the failing step)"
                         ) from None
