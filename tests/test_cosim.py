@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from eqchip import golden as g
 from eqchip.config import load_design
@@ -413,3 +414,104 @@ def test_sim_cli(designs_dir: Path, tmp_path: Path) -> None:
                           str(designs_dir / "small.yaml"), "--vcd", str(tmp_path / "x.vcd")],
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "--vcd" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# Convergence-gated phases (docs/architecture.md, "Convergence-gated phases"): the designs above
+# with eqprop.early_stop. With the module's scenario (seed 0, random init) small_es meets a free
+# phase that does not converge within T1, free phases that end early, nudged phases of 1 and of
+# T2 STEPs and a zero update (WUPD skipped: the plan's extra operation whose target is its own
+# free output); stress_es (one-sided) skips WUPD on a real sample too; odd_es runs the gate over
+# column blocks and bias rows, one_matrix_es without a hidden layer.
+def _gated(text: str) -> str:
+    src = yaml.safe_load(text)
+    src["name"] += "_es"
+    src["eqprop"]["early_stop"] = True
+    return yaml.safe_dump(src)
+
+
+def _gated_yaml(tmp_path_factory: pytest.TempPathFactory, base: str, text: str) -> Path:
+    return _design_file(tmp_path_factory, f"{base}_es", _gated(text))
+
+
+def _check_gated_run(loaded, r, init: str = "random") -> dict[str, int]:
+    """The RTL's STEPs per phase and skips (compared with the golden model inside the run)
+    against the contract's counters; returns what kinds of phases the run met."""
+    arch = loaded.arch
+    p = initial_params(arch, 0, init, None)
+    met = {"not_converged": 0, "early": 0, "skipped": 0, "ran": 0}
+    trains = [o for o in r.ops if o["kind"] == "train"]
+    assert trains and all("steps_free" in o for o in r.ops)
+    for o in r.ops:
+        if o["kind"] == "infer":
+            assert o["cycles"] == g.inference_counters(arch, o["steps_free"]).cycles
+            continue
+        steps = (o["steps_free"], o["steps_plus"]) + ((o["steps_minus"],) if arch.symmetric
+                                                       else ())
+        assert o["cycles"] == g.training_counters(arch, o["mram_writes"], steps,
+                                                  bool(o["skipped"])).cycles
+        met["skipped" if o["skipped"] else "ran"] += 1
+        met["early"] += o["steps_free"] < arch.t1
+    # a free phase that never converged within T1: one more STEP would still change a state
+    from eqchip.sim.scenario import with_zero_update
+
+    for op in with_zero_update(arch, p, operations(loaded, len(trains) - 1, 0, False)):
+        s = g.relax(arch, p, op.x)
+        nxt = g.relax(arch, p, op.x, 1, s)
+        met["not_converged"] += any(not np.array_equal(a, b) for a, b in zip(s, nxt,
+                                                                              strict=True))
+        if op.kind == "train":
+            p = g.train_step(arch, p, op.x, op.y).params
+    return met
+
+
+@pytest.fixture(scope="module")
+def small_es_yaml(tmp_path_factory: pytest.TempPathFactory, designs_dir: Path) -> Path:
+    return _gated_yaml(tmp_path_factory, "small", (designs_dir / "small.yaml").read_text())
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_gated_small_design(sim: str, small_es_yaml: Path, cosim_work) -> None:
+    """RTL == golden bit for bit (states, weights, biases, counters, STEPS registers, STATUS
+    skip bit) on a gated design, with a free phase that never converges within T1, free
+    phases that end early and a skipped zero update; the cycles are the contract's."""
+    loaded = load_design(small_es_yaml)
+    assert loaded.arch.early_stop and loaded.arch.symmetric
+    r = run_cosim(loaded, cosim_work("small_es", sim), simulator=sim, samples=4)
+    assert [o["kind"] for o in r.ops] == ["infer"] + ["train"] * 5 + ["infer"]
+    met = _check_gated_run(loaded, r)
+    assert all(met.values()), met
+    assert r.agree == r.n_infer == 2
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_gated_one_sided_design(sim: str, tmp_path_factory: pytest.TempPathFactory,
+                                cosim_work) -> None:
+    """One-sided nudging (the skip follows the +beta phase), 3 sub-cycles per word, a bank of
+    two macros, saturating updates: RTL == golden with the gate."""
+    loaded = load_design(_gated_yaml(tmp_path_factory, "stress", STRESS_YAML))
+    r = run_cosim(loaded, cosim_work("stress_es", sim), simulator=sim, samples=4)
+    met = _check_gated_run(loaded, r)
+    assert met["skipped"] >= 2 and met["ran"] and met["early"], met
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
+@pytest.mark.parametrize("text", [ODD_YAML, ONE_MATRIX_YAML], ids=["odd", "one_matrix"])
+def test_gated_odd_sized_networks(text: str, tmp_path_factory: pytest.TempPathFactory,
+                                  cosim_work) -> None:
+    """The gate over column blocks and bias rows (odd), and with no hidden layer."""
+    loaded = load_design(_gated_yaml(tmp_path_factory, yaml.safe_load(text)["name"], text))
+    r = run_cosim(loaded, cosim_work(loaded.arch.name, "icarus"), simulator="icarus",
+                  samples=3)
+    met = _check_gated_run(loaded, r)
+    assert met["ran"], met
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
+def test_gated_changed_flag_defect_is_caught(small_es_yaml: Path, tmp_path: Path) -> None:
+    """A neuron update unit that never reports a change ends every phase after one STEP: the
+    comparison catches it at the first operation."""
+    with pytest.raises(CosimMismatch, match=r"infer operation 0: (S\[\d+\]|counter|register)"):
+        run_cosim(load_design(small_es_yaml), tmp_path / "w", simulator="icarus", samples=1,
+                  edit_rtl=lambda d: _replace(d / "rtl" / "small_es_nupd.sv",
+                                              r"assign changed = chg \|\| diff;",
+                                              "assign changed = 1'b0;"))

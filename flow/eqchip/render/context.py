@@ -205,6 +205,8 @@ def build_context(loaded: LoadedDesign) -> dict[str, Any]:
         "T1": a.t1,
         "T2": a.t2,
         "SYM": a.symmetric,
+        "ES": a.early_stop,                                  # convergence-gated phases
+        "STW": clog2(max(a.t1, a.t2) + 1),                   # STEPs of a phase, 1 .. T
         "M": a.mac_units,
         "PAIR": a.paired,                                    # W_0 paired: both banks forward
         "S0": a.step_subcycles(a.matrices[0]),               # STEP sub-cycles of a word of W_0

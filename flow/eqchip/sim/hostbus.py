@@ -13,6 +13,9 @@ from cocotb.utils import get_sim_time
 
 ID_VALUE = 0x4551_0001
 REG_ID, REG_CTRL, REG_STATUS, REG_CYCLES, REG_READS, REG_WRITES = 0, 1, 2, 3, 4, 5
+# eqprop.early_stop only: STEPs per phase of the last operation; STATUS bit 2 = WUPD skipped
+REG_STEPS_FREE, REG_STEPS_PLUS, REG_STEPS_MINUS = 6, 7, 8
+STATUS_SKIPPED = 0b100
 X_BASE, Y_BASE, S_BASE, B_BASE = 0x0001_0000, 0x0002_0000, 0x0003_0000, 0x0004_0000
 CTRL_INFER, CTRL_TRAIN = 1, 2
 

@@ -79,9 +79,43 @@ def operations(loaded: LoadedDesign, samples: int, seed: int, inference_only: bo
     return ops
 
 
+def zero_update_op(arch: Arch, params: g.Params, ops: list[Op]) -> Op | None:
+    """For a gated design (eqprop.early_stop): a training operation whose update is exactly
+    zero, so that WUPD is skipped: the first training sample of `ops` whose free phase
+    converges within T1 (with the parameters before the first training operation), with its
+    own free output as the target (the nudge is 0, no nudged STEP changes a state). None if
+    the design is not gated or no sample converges."""
+    if not arch.early_stop:
+        return None
+    for o in ops:
+        if o.kind != "train":
+            continue
+        free = g.relax(arch, params, o.x)
+        if all(np.array_equal(a, b) for a, b in zip(free, g.relax(arch, params, o.x, 1, free),
+                                                    strict=True)):
+            return Op("train", len([q for q in ops if q.kind == "train"]), o.x,
+                      free[-1].copy(), o.label)
+    return None
+
+
+def with_zero_update(arch: Arch, params: g.Params, ops: list[Op]) -> list[Op]:
+    """`ops` with `zero_update_op` first among the training operations (gated designs; the
+    parameters it was found with are those it runs with). A plan of one operation (the VCD of
+    one training operation for the activity) stays as it is."""
+    z = zero_update_op(arch, params, ops) if len(ops) > 1 else None
+    if z is None:
+        return ops
+    k = next(i for i, o in enumerate(ops) if o.kind == "train")
+    return ops[:k] + [z] + ops[k:]
+
+
 def write_plan(path: Path, arch: Arch, params: g.Params, ops: list[Op]) -> None:
     """The initial parameters, the operations and, per operation, the golden model's register
-    contents afterwards (S, counters, weights, biases) in one .npz."""
+    contents afterwards (S, counters, weights, biases; gated designs: STEPs per phase and the
+    skip) in one .npz. A gated design gets one more training operation whose update is zero
+    (`with_zero_update`, unless `ops` is one operation), so that the skip of WUPD is
+    checked."""
+    ops = with_zero_update(arch, params, ops)
     n_out = arch.layers[-1]
     arrays: dict[str, np.ndarray] = {
         "kind": np.array([1 if o.kind == "train" else 0 for o in ops], np.int64),
@@ -94,7 +128,7 @@ def write_plan(path: Path, arch: Arch, params: g.Params, ops: list[Op]) -> None:
     for l_idx in range(arch.n_matrices):
         arrays[f"W{l_idx}_init"] = params.weights[l_idx]
     arrays["b_init"] = params.flat_biases()
-    s_exp, c_exp, b_exp = [], [], []
+    s_exp, c_exp, b_exp, steps_exp, skip_exp = [], [], [], [], []
     w_exp: list[list[np.ndarray]] = [[] for _ in range(arch.n_matrices)]
     # stochastic rounding: the RTL's generator starts at its seed (the test bench resets the
     # DUT once) and keeps running from one training operation to the next
@@ -105,9 +139,13 @@ def write_plan(path: Path, arch: Arch, params: g.Params, ops: list[Op]) -> None:
             step = g.train_step(arch, params, o.x, o.y, prng, prng_pos)
             s, c, params = g.flat_states(step.s_final), step.counters, step.params
             prng_pos = step.prng_pos
+            steps, skip = step.steps, step.skipped
         else:
             inf = g.infer(arch, params, o.x)
             s, c = g.flat_states(inf.states), inf.counters
+            steps, skip = (int(inf.steps),), False
+        steps_exp.append(list(steps) + [0] * (3 - len(steps)))
+        skip_exp.append(int(skip))
         s_exp.append(s)
         c_exp.append([c.cycles, c.mram_reads, c.mram_writes])
         b_exp.append(params.flat_biases())
@@ -115,6 +153,8 @@ def write_plan(path: Path, arch: Arch, params: g.Params, ops: list[Op]) -> None:
             w_exp[l_idx].append(params.weights[l_idx])
     arrays["s_exp"] = np.stack(s_exp).astype(np.int64)
     arrays["c_exp"] = np.array(c_exp, np.int64)
+    arrays["steps_exp"] = np.array(steps_exp, np.int64)     # (free, plus, minus), 0: none
+    arrays["skip_exp"] = np.array(skip_exp, np.int64)
     arrays["b_exp"] = np.stack(b_exp).astype(np.int64)
     for l_idx in range(arch.n_matrices):
         arrays[f"W{l_idx}_exp"] = np.stack(w_exp[l_idx]).astype(np.int64)

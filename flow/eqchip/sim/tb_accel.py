@@ -70,17 +70,33 @@ async def check_params(bus: hb.HostBus, arch, weights: list[np.ndarray], biases:
                            "expected 0")
 
 
-async def check_counters(bus: hb.HostBus, want: np.ndarray, when: str) -> dict[str, int]:
+async def check_counters(bus: hb.HostBus, want: np.ndarray, when: str,
+                         gate: tuple[np.ndarray, int] | None = None) -> dict[str, int]:
+    """CYCLES, MRAM_READS, MRAM_WRITES and STATUS; with `gate` (eqprop.early_stop: the golden
+    STEPs per phase (free, plus, minus; 0 = no such phase) and the skip) also STEPS_FREE,
+    STEPS_PLUS, STEPS_MINUS and STATUS bit 2."""
     got = {"cycles": await bus.read(hb.REG_CYCLES),
            "mram_reads": await bus.read(hb.REG_READS),
            "mram_writes": await bus.read(hb.REG_WRITES)}
     for (k, v), w in zip(got.items(), want.tolist(), strict=True):
         if v != w:
             raise Mismatch(f"{when}: counter {k.upper()}: RTL {v}, golden {w}")
+    expect_status = 0b10
+    if gate is not None:
+        steps, skip = gate
+        names = ("steps_free", "steps_plus", "steps_minus")
+        regs = (hb.REG_STEPS_FREE, hb.REG_STEPS_PLUS, hb.REG_STEPS_MINUS)
+        for name, reg, w in zip(names, regs, steps.tolist(), strict=True):
+            got[name] = await bus.read(reg)
+            if got[name] != w:
+                raise Mismatch(f"{when}: register {name.upper()}: RTL {got[name]}, golden {w}")
+        got["skipped"] = int(skip)
+        expect_status |= hb.STATUS_SKIPPED if skip else 0
     status = await bus.read(hb.REG_STATUS)
-    if status != 0b10:
-        raise Mismatch(f"{when}: STATUS = {status:#x} after the operation, expected done=1 "
-                       "busy=0")
+    if status != expect_status:
+        raise Mismatch(f"{when}: STATUS = {status:#x} after the operation, expected "
+                       f"{expect_status:#x} (done=1 busy=0"
+                       + (f" skipped={int(gate[1])})" if gate is not None else ")"))
     return got
 
 
@@ -133,7 +149,9 @@ async def cosim(dut) -> None:
             bad = first_state_mismatch(arch, got_s, plan["s_exp"][k], "S")
             if bad:
                 raise Mismatch(f"{when}: {bad}")
-            got_c = await check_counters(bus, plan["c_exp"][k], when)
+            gate = ((plan["steps_exp"][k], int(plan["skip_exp"][k])) if arch.early_stop
+                    else None)
+            got_c = await check_counters(bus, plan["c_exp"][k], when, gate)
             result["op_cycles"] += got_c["cycles"]
             entry = {"kind": "train" if train else "infer", "index": int(plan["index"][k]),
                      **got_c}
