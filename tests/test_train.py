@@ -162,3 +162,48 @@ def test_digits6_learns_with_stochastic_rounding_only(tmp_out: Path, designs_dir
     nearest = run_training(ld.arch, data, 2, tr.seed, with_float=False).final_test_acc
     assert stochastic >= 0.6, stochastic                       # chance is 0.1
     assert stochastic >= nearest + 0.2, (stochastic, nearest)
+
+
+def test_train_cli_reports_gated_steps(tmp_out: Path, designs_dir: Path) -> None:
+    """eqprop.early_stop: `eqchip train` prints the mean STEPs per phase and the share of
+    skipped updates per epoch, and the curve file has them; they are those of the training
+    operations (recomputed here with train_step) and the weights are the ungated ones."""
+    import yaml
+
+    from eqchip.golden.data import one_hot
+    from eqchip.golden.train import epoch_order
+
+    src = yaml.safe_load((designs_dir / "small.yaml").read_text())
+    src["eqprop"]["early_stop"] = True
+    path = tmp_out / "small_es.yaml"
+    path.write_text(yaml.safe_dump(src))
+    out = tmp_out / "train"
+    r = _run("train", str(path), "-o", str(out), "--epochs", "2", "--no-float")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader((out / "curve.csv").open()))
+    ld = load_design(path)
+    arch, tr = ld.arch, ld.design.training
+    data = load_dataset(tr.dataset, arch.layers, tr.test_size, tr.seed)
+    xq = data.quantized(arch.state_frac)[0]
+    yq = one_hot(data.y_train, arch.layers[-1], 1 << arch.state_frac)
+    p = init_params(arch, tr.seed)
+    for row in rows:
+        steps, skips = [], []
+        for i in epoch_order(tr.seed, int(row["epoch"]), len(yq)):
+            t = g.train_step(arch, p, xq[i], yq[i])
+            steps.append(t.steps)
+            skips.append(t.skipped)
+            p = t.params
+        mean = np.mean(steps, axis=0)
+        got = [float(row[k]) for k in ("mean_steps_free", "mean_steps_plus", "mean_steps_minus")]
+        assert got == pytest.approx(mean, abs=1e-6)
+        assert float(row["skipped_updates"]) == pytest.approx(np.mean(skips), abs=1e-6)
+        assert f"epoch {int(row['epoch']):3d}:" in r.stdout
+        assert f"STEPs/phase {mean[0]:.2f}/{mean[1]:.2f}/{mean[2]:.2f}, skipped updates " \
+               f"{100 * np.mean(skips):.1f} %" in r.stdout
+    assert mean[0] < arch.t1                      # the gate did stop early
+    ungated = run_training(load_design(designs_dir / "small.yaml").arch, data, 2, tr.seed,
+                           with_float=False).params
+    saved = load_weights(out / "weights.npz", arch)
+    assert all(np.array_equal(a, b) for a, b in zip(ungated.weights + ungated.biases,
+                                                    saved.weights + saved.biases, strict=True))

@@ -26,6 +26,8 @@ from eqchip.ui import Console
 def command(console: Console, design: str, out_dir: Path | None, epochs: int | None,
             float_batch: int | None, no_float: bool) -> None:
     """Train DESIGN (a YAML file or a shipped design name) with the bit-exact golden model."""
+    import numpy as np
+
     from eqchip.config import load_design
     from eqchip.golden.counters import inference_counters
     from eqchip.golden.data import load_dataset
@@ -47,8 +49,11 @@ def command(console: Console, design: str, out_dir: Path | None, epochs: int | N
 
     def progress(s: EpochStats) -> None:
         f = "" if s.float_test_acc is None else f", float {s.float_test_acc:.4f}"
+        minus = "" if s.mean_steps_minus is None else f"/{s.mean_steps_minus:.2f}"
         console.info(f"epoch {s.epoch:3d}: bit-exact test {s.exact_test_acc:.4f} "
-                     f"(train {s.exact_train_acc:.4f}){f}  [{s.exact_seconds:.1f} s]")
+                     f"(train {s.exact_train_acc:.4f}){f}; STEPs/phase "
+                     f"{s.mean_steps_free:.2f}/{s.mean_steps_plus:.2f}{minus}, skipped updates "
+                     f"{100 * s.skipped_updates:.1f} %  [{s.exact_seconds:.1f} s]")
 
     t0 = time.perf_counter()
     result = run_training(arch, data, n_epochs, tr.seed, float_batch=float_batch,
@@ -57,6 +62,13 @@ def command(console: Console, design: str, out_dir: Path | None, epochs: int | N
     last = result.curve[-1]
     n_ops = n_epochs * result.n_train
     inf = inference_counters(arch)
+    if arch.early_stop:     # gated: the STEPs of an inference depend on the sample (test set)
+        from eqchip.golden.model import infer
+
+        steps = infer(arch, result.params, data.quantized(arch.state_frac)[1]).steps
+        mean_inf = float(np.mean([inference_counters(arch, int(n)).cycles for n in steps]))
+    else:
+        mean_inf = float(inf.cycles)
     summary = {
         "design": ld.name, "design_file": str(ld.path), "design_sha256": ld.sha256,
         "dataset": data.name, "n_train": result.n_train, "n_test": result.n_test,
@@ -69,6 +81,10 @@ def command(console: Console, design: str, out_dir: Path | None, epochs: int | N
         "mean_training_cycles": sum(s.cycles for s in result.curve) / n_ops,
         "mean_training_mram_writes": sum(s.mram_writes for s in result.curve) / n_ops,
         "inference_cycles": inf.cycles, "inference_mram_reads": inf.mram_reads,
+        "early_stop": arch.early_stop, "mean_inference_cycles": mean_inf,
+        "last_epoch_mean_steps": [last.mean_steps_free, last.mean_steps_plus,
+                                  *([last.mean_steps_minus] if arch.symmetric else [])],
+        "last_epoch_skipped_updates": last.skipped_updates,
         "seconds": round(seconds, 3),
     }
     files = write_run(out, arch, result, summary)
