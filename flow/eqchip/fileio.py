@@ -6,7 +6,10 @@ import hashlib
 import json
 import os
 import secrets
+import signal
 import stat
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +23,59 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o666) -> None:
     replaced: a folder, device or symbolic link at `path` is refused. Any OS error becomes an
     `OutputError` naming the path.
     """
-    path = Path(path)
+    write_files_atomic({Path(path): data}, mode)
+
+
+def write_files_atomic(files: Mapping[Path, bytes], mode: int = 0o666) -> None:
+    """Write several files all or nothing: every one goes to a temporary file beside it
+    (written and synced) first, and only when all are written are they renamed into place, in
+    the given order, with SIGINT/SIGTERM held back meanwhile. A failure (a full disk, a target
+    that is not a regular file) removes the temporaries and leaves every old file as it was.
+    """
+    targets = [Path(p) for p in files]
+    for path in targets:
+        _check_target(path)
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, data in zip(targets, files.values(), strict=True):
+            written.append((_write_temp(path, data, mode), path))
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD) if _main_thread() else None
+        try:
+            for tmp, path in written:
+                try:
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    raise _output_error(path, exc) from None
+        finally:
+            if held is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    finally:
+        for tmp, _path in written:
+            tmp.unlink(missing_ok=True)
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _check_target(path: Path) -> None:
     try:
         st = path.lstat()
     except FileNotFoundError:
-        st = None
+        return
     except OSError as exc:
         raise _output_error(path, exc) from None
-    if st is not None and not stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode):
         raise OutputError(f"cannot write {path}: it exists and is not a regular file (a folder, "
                           "device or symbolic link); eqchip only replaces regular files",
                           hint="choose another output path")
+
+
+def _write_temp(path: Path, data: bytes, mode: int) -> Path:
+    """`data` in a new temporary file beside `path`, synced; removed again on any failure."""
     tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,13 +84,13 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o666) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise _output_error(path, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
 
 
 def _output_error(path: Path, exc: OSError) -> OutputError:

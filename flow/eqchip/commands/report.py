@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from eqchip.buildlock import build_lock
-from eqchip.fileio import remove_outputs
+from eqchip.errors import OutputError
 from eqchip.interrupts import interruptible
 from eqchip.ui import Console
 
@@ -35,9 +35,10 @@ def command(console: Console, build_dir: Path, design: Path | None,
     synaptic operation and weight update, and cross-checks against the RTL counters."""
     from eqchip.report import write_report_analysis
 
-    # the old report goes first: a report that fails or is killed midway must not leave the
-    # previous one looking current; while it runs, no build may write into the folder
-    remove_outputs(*((out_dir or build_dir) / f"report.{ext}" for ext in ("json", "md", "html")))
+    _refuse_packages(build_dir, out_dir)
+    # the report files are written all or nothing at the end (a report that fails or is
+    # killed leaves the previous one as it was); while it runs, no build may write into the
+    # folder
     with (build_lock(build_dir, notify=console.warn) if build_dir.is_dir() else nullcontext()), \
             interruptible(f"report of {build_dir}", f"rerun `eqchip report {build_dir}`"):
         paths, an = write_report_analysis(build_dir, design, out_dir=out_dir,
@@ -56,3 +57,18 @@ def command(console: Console, build_dir: Path, design: Path | None,
     for name in bad:
         console.warn(f"cross-check failed: {name}")
     console.ok(f"wrote {paths.json}, {paths.markdown}, {paths.html}")
+
+
+def _refuse_packages(build_dir: Path, out_dir: Path | None) -> None:
+    """No report of, or into, a handoff package: it would rewrite files its SHA256SUMS lists
+    and leave a lock file, so the package would fail `eqchip handoff --verify`."""
+    from eqchip.handoff.package import enclosing_package
+
+    for folder, role in ((build_dir, "build folder"), (out_dir or build_dir, "output folder")):
+        pkg = enclosing_package(folder)
+        if pkg is not None:
+            raise OutputError(
+                f"{folder}: the report's {role} lies in the handoff package {pkg}; eqchip "
+                "report writes nothing into a package (its SHA256SUMS would no longer match)",
+                hint="report on the build folder the package was made from, and give -o a "
+                     "folder outside the package")

@@ -23,6 +23,7 @@ from eqchip.config import LoadedDesign, load_design
 from eqchip.errors import EqchipError
 from eqchip.report.analysis import Analysis, compose
 from eqchip.report.render import ReportPaths, write_outputs
+from eqchip.report.stale import check_technology
 
 
 def _load(design: LoadedDesign | Path | str | None, state: BuildState | None,
@@ -39,11 +40,22 @@ def _load(design: LoadedDesign | Path | str | None, state: BuildState | None,
 
 
 def _built_sha(path: Path) -> str | None:
+    """design_sha256 of metrics.json (None: unreadable or not JSON, which `read_metrics` then
+    names); a JSON document that is not an object, or is nested too deeply to read, is
+    damaged, not a stale build."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return doc.get("design_sha256") if isinstance(doc, dict) else None
+    except RecursionError:
+        raise EqchipError(f"{path}: the metrics are not valid JSON (nested too deeply); the "
+                          "file is damaged", hint="rebuild with `eqchip build`") from None
+    if not isinstance(doc, dict):
+        shape = "null" if doc is None else f"a {type(doc).__name__}"
+        raise EqchipError(f"{path}: the metrics are JSON {shape}, not the object `eqchip "
+                          "build` writes; the file is damaged",
+                          hint="rebuild with `eqchip build`")
+    return doc.get("design_sha256")
 
 
 def _activity(state: BuildState | None) -> dict | None:
@@ -52,8 +64,9 @@ def _activity(state: BuildState | None) -> dict | None:
         return None
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise EqchipError(f"{path}: cannot read the build's activity and power ({exc})",
+    except (OSError, ValueError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise EqchipError(f"{path}: cannot read the build's activity and power ({why})",
                           hint="rebuild with `eqchip build --clean`") from None
 
 
@@ -97,6 +110,7 @@ def analyse_build(build_dir: Path, design: LoadedDesign | Path | str | None = No
         check_current(build_dir / METRICS_FILE, metrics.get("design_sha256"), loaded.path,
                       loaded.sha256)
         check_current(build_dir / STATE_FILE, state.design_sha256, loaded.path, loaded.sha256)
+        check_technology(build_dir / STATE_FILE, state, loaded)
     ap = _activity(state)
     v = state.views if state is not None else None
     sources = {"build_dir": str(build_dir),

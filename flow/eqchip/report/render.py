@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from eqchip.fileio import write_bytes_atomic, write_text_atomic
+from eqchip.fileio import write_files_atomic
 from eqchip.report import plots
 from eqchip.resources import templates_dir
 
@@ -129,19 +129,19 @@ def figures(data: dict, layout_png: bytes | None) -> dict[str, str]:
 
 
 def write_outputs(data: dict, out_dir: Path, layout_png: bytes | None) -> ReportPaths:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Render every text first, then write them all or nothing (`write_files_atomic`: a
+    rendering failure, a full disk or an interrupt leaves the previous report as it was, never
+    a mix of two runs), report.json (what tools read) renamed last."""
     jpath, mpath, hpath = out_dir / "report.json", out_dir / "report.md", out_dir / "report.html"
     lpath = out_dir / "layout.png" if layout_png is not None else None
-    # Render every text first, then write, report.json (what tools read) last: a rendering
-    # failure writes nothing, so the three files never come from different runs.
     json_out = json.dumps(data, indent=2, sort_keys=True) + "\n"
     ctx = {"d": data, "key": key_figures(data), "json_text": json.dumps(data, indent=1)}
     md_text = _env(False).get_template("report.md.j2").render(**ctx)
     ctx["fig"] = figures(data, layout_png)
     html_text = _env(True).get_template("report.html.j2").render(**ctx)
-    write_text_atomic(mpath, md_text)
-    write_text_atomic(hpath, html_text)
+    files = {mpath: md_text.encode("utf-8"), hpath: html_text.encode("utf-8")}
     if lpath is not None and layout_png is not None:
-        write_bytes_atomic(lpath, layout_png)
-    write_text_atomic(jpath, json_out)
+        files[lpath] = layout_png
+    files[jpath] = json_out.encode("utf-8")
+    write_files_atomic(files)
     return ReportPaths(jpath, mpath, hpath, lpath)
