@@ -16,6 +16,7 @@ from eqchip.config import LoadedDesign
 from eqchip.config.mram_tech import Corner
 from eqchip.figures import check
 from eqchip.golden.counters import Counters, inference_counters
+from eqchip.report.convergence import convergence_section
 from eqchip.report.energy import EnergyReport, Figure, PowerInputs, energy_report
 from eqchip.report.postlayout import post_layout_section
 from eqchip.report.preestimates import estimates_section, sensitivity_section
@@ -235,6 +236,8 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
         "post_route_energy": post_route,
         "estimates": estimates,
         "sensitivity": sensitivity_section(en),
+        # eqprop.early_stop: STEPs, skips and energy over the test set (else None)
+        "convergence": convergence_section(loaded, en),
         "cross_checks": checks,
         "notes": notes,
     }
