@@ -1,9 +1,10 @@
 """What a build's SC run depends on, as one sha256: everything the SC project is made from (the
 ProjectSpec: design, top, files, PDK, macros, clock, options; eqchip's own code, whose
 functions turn the spec into the project and whose tasks run in it), the stamps (size, mtime)
-of every file in eqchip's staged inputs and shipped PDK additions, the PDK files eqchip uses,
-the tools found (path, version), the steps asked for, and the versions of SiliconCompiler and
-lambdapdk.
+of every file in eqchip's staged inputs and shipped PDK additions, the content (sha256) of the
+input files that live elsewhere (the design's MRAM technology file, which may be anywhere), the
+PDK files eqchip uses, the tools found (path, version), the steps asked for, and the versions of
+SiliconCompiler and lambdapdk.
 
 A rerun whose fingerprint equals the one recorded in build_state.json, with the job manifest
 unchanged since, would resume every node of the previous run: `build` then reuses the
@@ -41,7 +42,9 @@ def manifest_stamp(manifest: Path) -> str:
 
 def fingerprint(spec: object, *, staged_dirs: Iterable[Path], pdk_files: Iterable[Path],
                 tools: Iterable[tuple[str, str | None, str | None]],
-                steps: Iterable[str]) -> str:
+                steps: Iterable[str], contents: Iterable[tuple[str, str]] = ()) -> str:
+    """contents: (what, sha256) of inputs known by content, such as the MRAM technology file as
+    the design loaded it (an edit in place changes the fingerprint whatever its size or time)."""
     import lambdapdk
     import siliconcompiler
 
@@ -64,6 +67,8 @@ def fingerprint(spec: object, *, staged_dirs: Iterable[Path], pdk_files: Iterabl
             put(line)
     for f in pdk_files:
         put(_stamp(Path(f)))
+    for what, digest in contents:
+        put(f"content {what} {digest}")
     for key, path, version in tools:
         put(f"tool {key} {path} {version}")
     put("to " + ",".join(steps))

@@ -49,7 +49,6 @@ from eqchip.asic.state import (
 )
 from eqchip.asic.yosys_shim import install_shim, real_yosys
 from eqchip.config import LoadedDesign
-from eqchip.config.mram_tech import mram_tech_path
 from eqchip.errors import EqchipError, ToolError
 from eqchip.fileio import write_json_atomic
 from eqchip.render.render import MANIFEST as RENDER_MANIFEST
@@ -157,7 +156,8 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
     inputs = fingerprint(spec, staged_dirs=[design_dir / "eqchip", pdk_cfg_dir()],
                          pdk_files=[f.path for f in spec.pdk.files()],
                          tools=[(t.key, t.path, t.version) for t in tools],
-                         steps=[*opts.to, "--jobname", opts.jobname])
+                         steps=[*opts.to, "--jobname", opts.jobname],
+                         contents=[("mram technology", loaded.tech_sha256)])
     if not opts.clean:
         reused = _reuse(design_dir, inputs, loaded, tools, t0)
         if reused is not None:
@@ -218,8 +218,9 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                         job=spec.jobname, job_dir=jd, flow=FLOW_NAME, steps=steps,
                         sdc=spec.sdc, rtl=spec.rtl_files, macro=staged.macro,
                         render_manifest=_existing(design_dir / "eqchip" / "rtl" / RENDER_MANIFEST),
-                        technology=_existing(mram_tech_path(loaded.design.mram.technology)))
+                        technology=_existing(loaded.tech_path))
     state = state.model_copy(update={"inputs_sha256": inputs,
+                                     "technology_sha256": loaded.tech_sha256,
                                      "manifest_stamp": manifest_stamp(manifest)})
     # SC may return as if the run were fine when it was not (an interrupt it swallowed, a node
     # process that was killed): only what SC recorded as finished counts, and a run with a

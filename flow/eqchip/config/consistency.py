@@ -56,6 +56,12 @@ def _mtj_problems(d: Design, tech: MramTech) -> list[Problem]:
                  f"pdk_cfg/mram/{tech.name}.yaml (docs/mram.md) or use update_rounding: "
                  f"stochastic")]
     out: list[Problem] = []
+    if tech.cell.write_current_ua <= sw.ic0_ua:
+        out.append((("mram", "technology"),
+                    f"mtj rounding takes the normal write of MRAM technology {tech.name!r} as "
+                    f"deterministic, but its cell.write_current_ua ({tech.cell.write_current_ua} "
+                    f"uA) does not exceed stochastic_switching.ic0_ua ({sw.ic0_ua} uA); raise "
+                    "the write current above Ic0 or use update_rounding: stochastic"))
     widest = max(p.width_ns for p in sw.pulses)
     if widest > d.clock.period_ns:
         out.append((("clock", "freq_mhz"),

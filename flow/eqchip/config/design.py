@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from eqchip.config.mram_tech import TECH_REF_PATTERN, tech_ref_problem
+
 #: longest `description`: it heads every generated RTL file
 DESCRIPTION_MAX = 500
 
@@ -128,8 +130,11 @@ class Parallel(_Strict):
 
 
 class Mram(_Strict):
-    technology: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-                            description="Name of a technology file pdk_cfg/mram/<name>.yaml")
+    technology: str = Field(
+        min_length=1, max_length=1024, json_schema_extra={"pattern": TECH_REF_PATTERN},
+        description="MRAM technology: the name of one shipped with eqchip (pdk_cfg/mram/<name>"
+                    ".yaml, e.g. stt_sky130), or the path of your own technology file "
+                    "<name>.yaml, relative to this design file (docs/mram.md)")
     word_bits: int = Field(ge=4, le=256, description="Bits per MRAM word (a multiple of "
                                                      "fixed_point.weight_bits)")
     words_per_macro: int = Field(ge=2, le=1 << 20, description="Words in one MRAM macro")
@@ -141,6 +146,14 @@ class Mram(_Strict):
                     "instead of in flip-flops (docs/architecture.md, \"Bias rows\"): fewer "
                     "registers, one more row of words per hidden layer in every STEP and WUPD. "
                     "Needs a hidden layer, bias_bits = weight_bits and update_rounding: nearest")
+
+    @field_validator("technology")
+    @classmethod
+    def _technology(cls, value: str) -> str:
+        problem = tech_ref_problem(value)
+        if problem:
+            raise ValueError(f"{problem}; e.g. stt_sky130 or my_mtj.yaml")
+        return value
 
 
 class Clock(_Strict):

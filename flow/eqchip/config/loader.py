@@ -9,7 +9,7 @@ from pathlib import Path
 from eqchip.config.arch import Arch, derive
 from eqchip.config.consistency import design_problems
 from eqchip.config.design import Design
-from eqchip.config.mram_tech import MramTech, load_mram_tech
+from eqchip.config.mram_tech import MramTech, load_tech
 from eqchip.config.validate import validate_source
 from eqchip.config.yamlsrc import format_loc, load_yaml
 from eqchip.errors import ConfigError
@@ -23,6 +23,8 @@ class LoadedDesign:
     tech: MramTech
     arch: Arch
     sha256: str
+    tech_path: Path               # the MRAM technology file `mram.technology` names
+    tech_sha256: str              # sha256 of the bytes `tech` was read from
 
     @property
     def name(self) -> str:
@@ -52,10 +54,11 @@ def load_design(path: Path | str, pdk_cfg: Path | None = None) -> LoadedDesign:
     src = load_yaml(path, what="design YAML file")
     design = validate_source(src, Design, what="design")
     try:
-        tech = load_mram_tech(design.mram.technology, pdk_cfg)
+        tf = load_tech(design.mram.technology, base=path.parent, root=pdk_cfg)
     except ConfigError as exc:
         line = src.line_of(("mram", "technology"))
         raise ConfigError(f"{path}:{line}: mram.technology: {exc.message}", exc.hint) from None
+    tech = tf.tech
     problems = design_problems(design, tech)
     if problems:
         lines = [f"{path}: inconsistent design ({len(problems)} problem"
@@ -64,7 +67,8 @@ def load_design(path: Path | str, pdk_cfg: Path | None = None) -> LoadedDesign:
             lines.append(f"  {path}:{src.line_of(loc)}: {format_loc(loc)}: {msg}")
         raise ConfigError("\n".join(lines))
     return LoadedDesign(path=path, design=design, tech=tech, arch=derive(design, tech),
-                        sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+                        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                        tech_path=tf.path, tech_sha256=tf.sha256)
 
 
 def design_json_schema() -> dict:

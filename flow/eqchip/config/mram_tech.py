@@ -1,18 +1,32 @@
-"""MRAM technology files (`pdk_cfg/mram/<name>.yaml`): the device and periphery parameters from
-which every macro view is generated."""
+"""MRAM technology files: the device and periphery parameters from which every macro view is
+generated. A design names one by name (`pdk_cfg/mram/<name>.yaml`, shipped with eqchip) or by
+path (any `<name>.yaml`, relative to the design file)."""
 
 from __future__ import annotations
 
+import errno
 import math
+import os
+import re
+import stat
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eqchip.config.validate import validate_source
-from eqchip.config.yamlsrc import load_yaml
+from eqchip.config.yamlsrc import MAX_BYTES, parse_yaml
 from eqchip.errors import ConfigError
+from eqchip.fileio import sha256_bytes
 from eqchip.resources import pdk_cfg_dir
+
+#: a technology name: an identifier (it becomes part of the macro's module name)
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+#: the endings of a technology file named by path
+SUFFIXES = (".yaml", ".yml")
+#: `mram.technology` in a design: a shipped technology's name or the path of a technology file
+TECH_REF_PATTERN = r"^(?:[A-Za-z_][A-Za-z0-9_]*|(?:.*/)?[A-Za-z_][A-Za-z0-9_]*\.ya?ml)$"
 
 
 class _Strict(BaseModel):
@@ -36,11 +50,38 @@ class CellParams(_Strict):
                                     "runs along the height, the word line along the width")
     access_width_um: float = Field(gt=0, le=50, description="Access transistor width, um")
     r_p_kohm: float = Field(gt=0, le=1e4, description="MTJ resistance, parallel (low) state, kohm")
-    r_ap_kohm: float = Field(gt=0, le=1e4,
-                             description="MTJ resistance, antiparallel (high) state, kohm")
+    r_ap_kohm: float = Field(
+        default=None, gt=0, le=1e4,
+        description="MTJ resistance, antiparallel (high) state, kohm; give it or tmr_percent, "
+                    "not both")
+    tmr_percent: float = Field(
+        default=None, gt=0, le=1e4,
+        description="Tunnel magnetoresistance (R_AP - R_P) / R_P x 100 %; the alternative to "
+                    "r_ap_kohm (R_AP = R_P (1 + TMR / 100)); give one of the two")
     read_voltage_v: float = Field(gt=0, le=1.0, description="Read (clamp) voltage across the cell")
     write_current_ua: float = Field(gt=0, le=1e4, description="Write (switching) current, uA")
     write_pulse_ns: float = Field(gt=0, le=1000, description="Write pulse width, ns")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _r_ap_or_tmr(cls, data: Any) -> Any:
+        """Exactly one of r_ap_kohm and tmr_percent; the other is derived from it."""
+        if not isinstance(data, dict):
+            return data
+        has_ap, has_tmr = data.get("r_ap_kohm") is not None, data.get("tmr_percent") is not None
+        if has_ap == has_tmr:
+            raise ValueError(
+                ("r_ap_kohm and tmr_percent are both given; keep one of the two" if has_ap else
+                 "r_ap_kohm (antiparallel resistance, kohm) or tmr_percent (TMR = (R_AP - R_P) "
+                 "/ R_P x 100 %) is missing; give one of the two") + " (docs/mram.md)")
+        r_p = data.get("r_p_kohm")
+        known = data["r_ap_kohm" if has_ap else "tmr_percent"]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                   and v > 0 for v in (r_p, known)):
+            return data                       # the field validators report the bad number
+        if has_ap:
+            return {**data, "tmr_percent": (known - r_p) / r_p * 100.0}
+        return {**data, "r_ap_kohm": r_p * (1.0 + known / 100.0)}
 
     @model_validator(mode="after")
     def _tmr(self) -> CellParams:
@@ -237,7 +278,9 @@ _TT = Corner(name="tt_025C_1v80", voltage=1.8, temperature=25.0)
 class MramTech(_Strict):
     """One MRAM technology: cited device numbers for one process node."""
 
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    name: str = Field(pattern=NAME_PATTERN,
+                      description="The technology's name: its file's stem (`<name>.yaml`); part "
+                                  "of the macro module name")
     description: str = ""
     node_nm: int = Field(gt=0)
     device: Literal["stt", "sot", "vgsot"] = "stt"
@@ -263,12 +306,8 @@ class MramTech(_Strict):
         if abs(tt.voltage - self.periphery.supply_v) > 1e-9:
             raise ValueError(f"the typical corner {tt.name} runs at {tt.voltage} V but "
                              f"periphery.supply_v is {self.periphery.supply_v} V; make them equal")
-        sw = self.stochastic_switching
-        if sw is not None and self.cell.write_current_ua <= sw.ic0_ua:
-            raise ValueError(
-                f"cell.write_current_ua ({self.cell.write_current_ua}) must exceed "
-                f"stochastic_switching.ic0_ua ({sw.ic0_ua}): normal writes must switch "
-                "deterministically (precessional regime)")
+        # cell.write_current_ua against stochastic_switching.ic0_ua is a rule of the designs
+        # that use the section (update_rounding: mtj; eqchip.config.consistency)
         return self
 
     @property
@@ -285,14 +324,151 @@ def mram_tech_path(name: str, root: Path | None = None) -> Path:
 
 
 def available_mram_techs(root: Path | None = None) -> list[str]:
-    return sorted(p.stem for p in ((root or pdk_cfg_dir()) / "mram").glob("*.yaml"))
+    """Names of the technology files shipped in `<root>/mram` (regular files only)."""
+    return sorted(p.stem for p in ((root or pdk_cfg_dir()) / "mram").glob("*.yaml")
+                  if p.is_file() and _is_name(p.stem))
 
 
-def load_mram_tech(name: str, root: Path | None = None) -> MramTech:
-    path = mram_tech_path(name, root)
-    if not path.is_file():
-        raise ConfigError(
-            f"MRAM technology {name!r} not found (looked for {path})",
-            hint=f"use one of {available_mram_techs(root)} or add {path.name} to {path.parent}")
+def _is_name(text: str) -> bool:
+    return re.fullmatch(NAME_PATTERN, text) is not None
+
+
+def is_tech_path(ref: str) -> bool:
+    """Does `mram.technology: ref` name a file by path (else a shipped technology by name)?"""
+    return "/" in ref or ref.endswith(SUFFIXES)
+
+
+def tech_ref_problem(ref: str) -> str | None:
+    """Why `ref` is neither a technology name nor the path of a technology file (None: it is)."""
+    if not is_tech_path(ref):
+        return None if _is_name(ref) else (
+            f"{ref!r} is neither the name of a shipped technology (letters, digits, _) nor the "
+            f"path of a technology file ({' or '.join(SUFFIXES)})")
+    stem = Path(ref).name
+    for suffix in SUFFIXES:
+        stem = stem.removesuffix(suffix)
+    if not ref.endswith(SUFFIXES):
+        return f"the technology file {ref!r} must end in {' or '.join(SUFFIXES)}"
+    if not _is_name(stem):
+        return (f"the stem {stem!r} of {ref!r} is not a technology name (letters, digits, _, "
+                "not starting with a digit): it becomes part of the macro module name")
+    return None
+
+
+@dataclass(frozen=True)
+class TechFile:
+    """A technology as loaded: the file, its model and the sha256 of the bytes it was read from."""
+
+    path: Path
+    tech: MramTech
+    sha256: str
+
+
+def resolve_tech(ref: str, base: Path | None = None, root: Path | None = None) -> Path:
+    """The file `mram.technology: ref` names: a path relative to `base` (the design file's
+    folder; default the working folder), or `<root>/mram/<ref>.yaml` for a bare name."""
+    if is_tech_path(ref):
+        p = Path(ref)
+        return p if p.is_absolute() else (base or Path.cwd()) / p
+    return mram_tech_path(ref, root)
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(path: Path, mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((k for test, k in _KINDS if test(mode)), "not a regular file")
+    return f"{path} is {kind}, not a technology file"
+
+
+def _read_bounded(path: Path, hint: str) -> bytes:
+    """The bytes of the regular file `path`, at most MAX_BYTES; the type is checked before the
+    file is opened (and again on the open file), so a FIFO or a device never blocks a read."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            msg = f"{path}: no such file"
+        elif exc.errno == errno.ELOOP:
+            msg = f"{path} is a symbolic link loop, not a technology file"
+        else:
+            msg = f"{path}: cannot be read ({exc.strerror or exc})"
+        raise ConfigError(msg, hint) from None
+    problem = _not_regular(path, st.st_mode)
+    if problem is None and st.st_size > MAX_BYTES:
+        problem = (f"{path}: {st.st_size / 1e6:.1f} MB is too large for a technology file (at "
+                   f"most {MAX_BYTES // 1024} kB)")
+    if problem:
+        raise ConfigError(problem, hint)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})",
+                          "check the technology file's permissions") from None
+    try:
+        problem = _not_regular(path, os.fstat(fd).st_mode)     # replaced since the stat
+        if problem:
+            raise ConfigError(problem, hint)
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, min(1 << 16, MAX_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if size > MAX_BYTES:
+        raise ConfigError(f"{path}: too large for a technology file (at most "
+                          f"{MAX_BYTES // 1024} kB)", hint)
+    return b"".join(chunks)
+
+
+def load_tech(ref: str, base: Path | None = None, root: Path | None = None) -> TechFile:
+    """The technology `mram.technology: ref` names (`resolve_tech`), read once: its model and the
+    sha256 of exactly the bytes parsed. Errors are ConfigErrors naming the file and the fix."""
+    problem = tech_ref_problem(ref)
+    if problem:
+        raise ConfigError(problem, "name a shipped technology (" +
+                          ", ".join(available_mram_techs(root)) + ") or give the path of your "
+                          "technology file relative to the design file, e.g. my_mtj.yaml")
+    path = resolve_tech(ref, base, root)
+    if is_tech_path(ref):
+        hint = ("give the path of an MRAM technology YAML file, relative to the design file "
+                "(docs/mram.md, \"Adding your own technology\")")
+    else:
+        hint = (f"use one of {', '.join(available_mram_techs(root))}, or give the path of your "
+                "own technology file relative to the design file, e.g. my_mtj.yaml")
+    data = _read_bounded(path, hint)
     what = "MRAM technology file"
-    return validate_source(load_yaml(path, what=what), MramTech, what=what)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})",
+                          hint=f"save the {what} as UTF-8") from None
+    tech = validate_source(parse_yaml(text, path, what=what), MramTech, what=what)
+    stem = path.name.removesuffix(path.suffix)
+    if tech.name != stem:
+        raise ConfigError(
+            f"{path}: name: {tech.name!r} is not the file's stem {stem!r} (a technology's name "
+            "must equal its file name: it becomes part of the macro module name)",
+            f"set `name: {stem}` in {path.name}, or rename the file to {tech.name}{path.suffix}")
+    return TechFile(path=path, tech=tech, sha256=sha256_bytes(data))
+
+
+def load_mram_tech(name: str, root: Path | None = None, base: Path | None = None) -> MramTech:
+    """The technology named `name` (shipped, in `<root>/mram`) or at path `name` (relative to
+    `base`, default the working folder)."""
+    return load_tech(name, base, root).tech
+
+
+def technology_json_schema() -> dict:
+    """The JSON schema of MRAM technology files (`eqchip schema --technology`)."""
+    schema = MramTech.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "eqchip MRAM technology"
+    return schema

@@ -100,6 +100,11 @@ def load_yaml(path: Path, what: str = "YAML file") -> YamlSource:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})",
                           hint=f"save the {what} as UTF-8") from None
+    return parse_yaml(text, path, what)
+
+
+def parse_yaml(text: str, path: Path, what: str = "YAML file") -> YamlSource:
+    """`text` (read from `path`, named in errors) parsed as `load_yaml` parses a file."""
     try:
         node = yaml.compose(text, Loader=_StrictLoader)
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
