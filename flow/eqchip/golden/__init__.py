@@ -11,13 +11,16 @@ API (stable; all integers are int64 numpy arrays in the arch's fixed-point forma
     x = g.quantize_state(x_float, arch.state_frac)          # (N_0,) or (B, N_0), 0..2^SF
 
     r = g.infer(arch, p, x)        # Inference: .states [s_1..s_L], .output, .prediction,
-                                   #   .counters = Counters(cycles, mram_reads, mram_writes)
+                                   #   .counters = Counters(cycles, mram_reads, mram_writes),
+                                   #   .steps (free-phase STEPs per sample; T1 unless
+                                   #   eqprop.early_stop), .counters_of(i) (gated batches)
     s = g.relax(arch, p, x, steps=None, states=None, y=None, sigma=0)   # -> [s_1..s_L]
     t = g.train_step(arch, p, x, y)  # ONE sample (online: the chip trains one sample per
                                      #   operation). TrainStep: .params (new), .s_free, .s_plus,
                                      #   .s_minus (None if not symmetric), .s_final (S registers
                                      #   afterwards), .written [bool per bank address],
-                                     #   .counters (per operation)
+                                     #   .counters (per operation), .steps (STEPs per phase),
+                                     #   .skipped (early_stop: zero update, WUPD skipped)
     g.flat_states(states), p.flat_biases()        # S[n] / B[n] register order (B[n]: the
                                                   #   registers are arch.bias_registers)
     g.pack_bank(arch, l, p.weights, p.biases) -> list[int]   # raw MRAM words of the bank of
@@ -26,7 +29,8 @@ API (stable; all integers are int64 numpy arrays in the arch's fixed-point forma
     g.pack_matrix(arch, l, W) -> list[int]       # the weight rows only
     g.unpack_matrix(arch, l, words) -> W
     g.to_unsigned(v, bits), g.from_unsigned(u, bits)          # two's complement patterns
-    g.inference_counters(arch), g.training_counters(arch, writes), g.step_cycles(arch)
+    g.inference_counters(arch[, n_free]), g.training_counters(arch, writes[, steps, skipped]),
+    g.step_cycles(arch)
     g.load_weights(path, arch) -> Params        # weights.npz of `eqchip train` (checked)
 
 Batches: `relax`/`infer` accept (B, N) arrays, B independent inference operations (bit-exact
