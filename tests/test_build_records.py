@@ -38,7 +38,7 @@ def test_build_state_round_trip_and_located_errors(tmp_path: Path) -> None:
     path = st.write(tmp_path)
     assert path == tmp_path / STATE_FILE
     doc = json.loads(path.read_text())
-    assert doc["schema"] == "eqchip.build-state/1" and doc["views"]["def"].endswith("x.def")
+    assert doc["schema"] == "eqchip.build-state/2" and doc["views"]["def"] == "x.def"
     assert read_state(tmp_path) == st
     doc["nodes"][0].pop("tool")
     path.write_text(json.dumps(doc))
@@ -48,6 +48,57 @@ def test_build_state_round_trip_and_located_errors(tmp_path: Path) -> None:
     with pytest.raises(EqchipError, match="not valid JSON") as err:
         read_state(tmp_path)
     assert "eqchip build" in (err.value.hint or "")
+
+
+def test_build_folder_is_relocatable(tmp_path: Path) -> None:
+    """Issue 23: build_state.json held absolute paths, so a moved folder's report and handoff
+    broke and a copy's silently read the original's files. Paths inside the build folder are
+    recorded relative to it and resolved against the folder the record is read from."""
+    build = tmp_path / "a" / "small"
+    build.mkdir(parents=True)
+    st = _state(build).model_copy(update={"pdk_root": tmp_path / "pdk",
+                                          "manifest": build / "job0" / "small.pkg.json"})
+    st.write(build)
+    doc = json.loads((build / STATE_FILE).read_text())
+    assert doc["job_dir"] == "job0" and doc["manifest"] == "job0/small.pkg.json"
+    assert doc["views"]["sdc"] == "small.sdc" and doc["pdk_root"] == str(tmp_path / "pdk")
+    moved = tmp_path / "b" / "small"
+    moved.parent.mkdir()
+    build.rename(moved)
+    got = read_state(moved)
+    assert got.job_dir == moved / "job0" and got.views.def_ == moved / "x.def"
+    assert got.manifest == moved / "job0" / "small.pkg.json"
+    assert got.pdk_root == tmp_path / "pdk"
+    # read through a relative path: still absolute paths into the folder
+    cwd = os.getcwd()
+    os.chdir(tmp_path / "b")
+    try:
+        assert read_state(Path("small")).views.sdc == moved / "small.sdc"
+    finally:
+        os.chdir(cwd)
+
+
+def test_moved_folder_with_an_absolute_record_is_refused(tmp_path: Path) -> None:
+    """A record of the older format (absolute paths) in a moved folder names the old place."""
+    build = tmp_path / "a" / "small"
+    build.mkdir(parents=True)
+    doc = json.loads(_state(build).model_dump_json(by_alias=True))
+    (build / STATE_FILE).write_text(json.dumps(doc))
+    assert read_state(build).job_dir == build / "job0"          # not moved: read as it is
+    moved = tmp_path / "b"
+    build.rename(moved)
+    with pytest.raises(EqchipError, match=r"build_state.json: job_dir .*/a/small/job0 is not "
+                                          r"in .*/b: the build folder was moved or copied"):
+        read_state(moved)
+
+
+def test_deeply_nested_records_are_damaged_files(tmp_path: Path) -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    for name, reader in ((STATE_FILE, read_state), ("metrics.json", read_metrics)):
+        (tmp_path / name).write_text(deep)
+        with pytest.raises(EqchipError, match=f"{name}: the .* is not valid JSON \\(nested too "
+                                              "deeply\\)"):
+            reader(tmp_path)
 
 
 def test_metrics_model_requires_its_head(tmp_path: Path) -> None:

@@ -7,13 +7,21 @@ manifest and `find_result`) of the nodes that completed, never by globbing the d
 `build/<design>/metrics.json` (`Metrics`): the numbers (schema in docs/metrics.md).
 
 `report`, `regress` and `handoff` read these two records and nothing else from a build.
+
+A build folder is relocatable: build_state.json records every path inside the build folder
+relative to it (`BuildState.write`), and `read_state` resolves them against the folder it reads
+the record from, so a moved folder or a `cp -a` copy reads its own files, never the original's.
+Paths outside the folder (the design YAML, the PDK) stay absolute. A record of the older
+format (absolute paths) read from another folder than the one it was written in is refused.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,7 +30,7 @@ from eqchip.fileio import write_text_atomic
 
 STATE_FILE = "build_state.json"
 METRICS_FILE = "metrics.json"
-STATE_SCHEMA = "eqchip.build-state/1"
+STATE_SCHEMA = "eqchip.build-state/2"       # /2: paths inside the build folder relative
 
 
 class MacroViews(BaseModel):
@@ -100,13 +108,65 @@ class BuildState(BaseModel):
     macro: MacroViews | None
     views: Views
     inputs_sha256: str | None = None          # eqchip.asic.fingerprint of the run's inputs
-    technology_sha256: str | None = None      # the MRAM technology file (views.technology) read
     manifest_stamp: str | None = None         # size/mtime of the job manifest after the run
 
     def write(self, build_dir: Path) -> Path:
+        """build_state.json in `build_dir`, paths inside `build_dir` relative to it."""
         path = Path(build_dir) / STATE_FILE
-        write_text_atomic(path, self.model_dump_json(by_alias=True, indent=2) + "\n")
+        rel = _map_paths(self, lambda p: _relative(p, Path(build_dir)))
+        write_text_atomic(path, rel.model_dump_json(by_alias=True, indent=2) + "\n")
         return path
+
+    def located(self, build_dir: Path, record: Path) -> BuildState:
+        """This record as read from `build_dir`: relative paths made absolute against it. An
+        older record (absolute paths) whose job folder is not in `build_dir` is an
+        EqchipError: the folder was moved or copied and its paths name the old place."""
+        if self.job_dir.is_absolute() and not _within(self.job_dir, Path(build_dir)):
+            raise EqchipError(
+                f"{record}: job_dir {self.job_dir} is not in {build_dir}: the build folder was "
+                "moved or copied, and this record (written before eqchip recorded paths "
+                "relative to the build folder) still names the old place",
+                hint=f"rebuild with `eqchip build {self.design_path} --build-dir "
+                     f"{Path(build_dir).parent}`")
+        root = Path(os.path.abspath(build_dir))
+        return _map_paths(self, lambda p: p if p.is_absolute() else root / p)
+
+
+_M = TypeVar("_M")
+
+
+def _map_paths(obj: _M, fn: Callable[[Path], Path]) -> _M:
+    """A copy of `obj` (a model, list, dict or value) with every Path in it mapped by `fn`."""
+    if isinstance(obj, Path):
+        return fn(obj)
+    if isinstance(obj, BaseModel):
+        return obj.model_copy(update={name: _map_paths(getattr(obj, name), fn)
+                                      for name in type(obj).model_fields})
+    if isinstance(obj, list):
+        return [_map_paths(x, fn) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _map_paths(v, fn) for k, v in obj.items()}
+    return obj
+
+
+def _roots(build_dir: Path) -> list[Path]:
+    """`build_dir` as given (made absolute) and with its links resolved."""
+    return list(dict.fromkeys([Path(os.path.abspath(build_dir)), Path(build_dir).resolve()]))
+
+
+def _within(path: Path, build_dir: Path) -> bool:
+    return any(path.is_relative_to(r) for r in _roots(build_dir))
+
+
+def _relative(path: Path, build_dir: Path) -> Path:
+    """`path` relative to `build_dir` when it lies inside it (without following links in
+    `path`), else unchanged."""
+    if not path.is_absolute():
+        return path
+    for root in _roots(build_dir):
+        if path.is_relative_to(root):
+            return path.relative_to(root)
+    return path
 
 
 class Metrics(BaseModel):
@@ -146,6 +206,9 @@ def _read(path: Path, model: type[BaseModel], what: str, hint: str) -> Any:
         raise EqchipError(f"{path}: cannot read the {what}: {exc.strerror}", hint=hint) from None
     except ValueError as exc:
         raise EqchipError(f"{path}: the {what} is not valid JSON ({exc})", hint=hint) from None
+    except RecursionError:
+        raise EqchipError(f"{path}: the {what} is not valid JSON (nested too deeply); the file "
+                          "is damaged", hint=hint) from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -155,9 +218,12 @@ def _read(path: Path, model: type[BaseModel], what: str, hint: str) -> Any:
 
 
 def read_state(build_dir: Path) -> BuildState:
+    """build_state.json of `build_dir`, its paths resolved against `build_dir` (wherever the
+    folder is now)."""
     build_dir = Path(build_dir)
-    return _read(build_dir / STATE_FILE, BuildState, "build state",
-                 f"rebuild with `eqchip build` into {build_dir.parent}")
+    state = _read(build_dir / STATE_FILE, BuildState, "build state",
+                  f"rebuild with `eqchip build` into {build_dir.parent}")
+    return state.located(build_dir, build_dir / STATE_FILE)
 
 
 def read_metrics(build_dir: Path) -> Metrics:
