@@ -4,9 +4,11 @@ inputs and outputs budgeted a fraction of the period, a light output load."""
 from __future__ import annotations
 
 CLOCK_PORT = "clk"
+#: input and output delays of the host-bus ports, each this fraction of the clock period
+IO_FRACTION = 0.2
 
 
-def sdc_text(period_ns: float, clock_port: str = CLOCK_PORT, io_fraction: float = 0.2,
+def sdc_text(period_ns: float, clock_port: str = CLOCK_PORT, io_fraction: float = IO_FRACTION,
              uncertainty_ns: float = 0.25, output_load_pf: float = 0.01) -> str:
     """SDC accepted by OpenSTA 2.x (Debian) and by SC's yosys/OpenROAD tasks."""
     io = round(period_ns * io_fraction, 4)

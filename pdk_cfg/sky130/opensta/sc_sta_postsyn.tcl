@@ -2,7 +2,8 @@
 # is SiliconCompiler's node metric only (eqchip's logic power: the synthesis.power node).
 # Inputs come from ./sta_inputs.tcl, written by PostSynthesisStaTask.pre_process():
 #   sta_top, sta_netlist, sta_liberty (list), sta_sdc (list), sta_macro_cells (list),
-#   sta_input_activity, sta_top_n
+#   sta_input_activity, sta_top_n, sta_fmax_sdc (the constraints at eqchip.asic.fmax's
+#   reference period)
 source ./sta_inputs.tcl
 
 file mkdir reports
@@ -33,6 +34,30 @@ eqchip_metric setupslack [sta::format_time [sta::worst_slack_cmd max] 6]
 eqchip_metric holdslack [sta::format_time [sta::worst_slack_cmd min] 6]
 eqchip_metric setuptns [sta::format_time [sta::total_negative_slack_cmd max] 6]
 eqchip_metric holdtns [sta::format_time [sta::total_negative_slack_cmd min] 6]
+
+# fmax as a property of the netlist: the worst setup slack of each class of paths, timed
+# again with the same constraints at a reference period (sta_fmax_sdc; OpenSTA's times are
+# single precision: at a 1 ms target a slack is only good to 0.06 ns). The reports above are
+# written already; the false paths below only separate the classes. PostSynthesisStaTask
+# (eqchip.asic.fmax) turns each into the shortest period that class allows: register to
+# register (flip-flops and MRAM macros) is the achievable clock; the I/O classes scale with
+# the SDC's input/output delays (a fraction of the period).
+proc eqchip_worst_slack { name args } {
+    set ends [find_timing_paths -path_delay max -group_count 1 {*}$args]
+    if { [llength $ends] > 0 } {
+        eqchip_metric $name [sta::format_time [[lindex $ends 0] slack] 6]
+    }
+}
+if { [info exists sta_fmax_sdc] } {
+    read_sdc $sta_fmax_sdc
+    eqchip_worst_slack inoutslack -from [all_inputs] -to [all_outputs]
+    set_false_path -from [all_inputs] -to [all_outputs]
+    eqchip_worst_slack inslack -from [all_inputs]
+    eqchip_worst_slack outslack -to [all_outputs]
+    set_false_path -from [all_inputs]
+    set_false_path -to [all_outputs]
+    eqchip_worst_slack regslack
+}
 
 # MRAM macro instances (their count is a node metric).
 set macro_insts {}

@@ -18,6 +18,7 @@ from pathlib import Path
 from siliconcompiler import sc_open
 from siliconcompiler.asic import ASICTask
 
+from eqchip.asic.fmax import REFERENCE_SDC, reference_sdc_text, timing_figures
 from eqchip.fileio import write_json_atomic, write_text_atomic
 from eqchip.power.power import report_power_groups
 from eqchip.resources import pdk_cfg_dir
@@ -37,6 +38,25 @@ def parse_metrics(log_text: str) -> dict[str, float]:
     for m in re.finditer(rf"^EQCHIP_METRIC:\s+(\w+)\s+{_NUM}\s*$", log_text, re.M):
         out[m.group(1)] = float(m.group(2))
     return out
+
+
+def sta_inputs_text(top: str, netlist: str, liberty: list[str], sdc: list[str],
+                    macro_cells: list[str], input_activity: float, top_n: int,
+                    fmax_sdc: str) -> str:
+    """sta_inputs.tcl, the inputs of sc_sta_postsyn.tcl (run in the folder holding it);
+    `fmax_sdc`: the constraints at eqchip.asic.fmax's reference period."""
+
+    def tcl_list(items: list[str]) -> str:
+        return "[list " + " ".join("{" + str(x) + "}" for x in items) + "]"
+
+    return (f"set sta_top {{{top}}}\n"
+            f"set sta_netlist {{{netlist}}}\n"
+            f"set sta_liberty {tcl_list(liberty)}\n"
+            f"set sta_sdc {tcl_list(sdc)}\n"
+            f"set sta_macro_cells {tcl_list(macro_cells)}\n"
+            f"set sta_input_activity {input_activity}\n"
+            f"set sta_top_n {top_n}\n"
+            f"set sta_fmax_sdc {{{fmax_sdc}}}\n")
 
 
 class PostSynthesisStaTask(ASICTask):
@@ -133,18 +153,10 @@ class PostSynthesisStaTask(ASICTask):
         for obj, key in self.get_fileset_file_keys("sdc"):
             sdc.extend(obj.find_files(*key))
         top = self.design_topmodule
-
-        def tcl_list(items: list[str]) -> str:
-            return "[list " + " ".join("{" + x + "}" for x in items) + "]"
-
-        text = (f"set sta_top {{{top}}}\n"
-                f"set sta_netlist {{inputs/{top}.vg}}\n"
-                f"set sta_liberty {tcl_list(liberty)}\n"
-                f"set sta_sdc {tcl_list(sdc)}\n"
-                f"set sta_macro_cells {tcl_list(macro_cells)}\n"
-                f"set sta_input_activity {self.get('var', 'input_activity')}\n"
-                f"set sta_top_n {self.get('var', 'top_n_paths')}\n")
-        write_text_atomic(Path("sta_inputs.tcl"), text)
+        write_text_atomic(Path(REFERENCE_SDC), reference_sdc_text())
+        write_text_atomic(Path("sta_inputs.tcl"), sta_inputs_text(
+            top, f"inputs/{top}.vg", liberty, sdc, macro_cells,
+            self.get("var", "input_activity"), self.get("var", "top_n_paths"), REFERENCE_SDC))
 
     def post_process(self) -> None:
         super().post_process()
@@ -171,9 +183,11 @@ class PostSynthesisStaTask(ASICTask):
             self.record_metric("holdwns", min(0.0, values["holdslack"]),
                                source_file=[log], source_unit="ns")
         period = self.get("var", "clock_period")
-        fmax_mhz = None
-        if period and "setupslack" in values and period - values["setupslack"] > 0:
-            fmax_mhz = 1000.0 / (period - values["setupslack"])
+        # fmax of the netlist, not of the target: register-to-register paths, the I/O paths
+        # beside them (eqchip.asic.fmax)
+        figures = timing_figures(values)
+        fmax_mhz = figures.get("fmax_mhz")
+        if fmax_mhz is not None:
             self.record_metric("fmax", fmax_mhz * 1e6, source_file=[log], source_unit="Hz")
         if "macros" in values:
             self.record_metric("macros", int(values["macros"]), source_file=[log])
@@ -193,5 +207,6 @@ class PostSynthesisStaTask(ASICTask):
             "setup_tns_ns": values.get("setuptns"),
             "hold_tns_ns": values.get("holdtns"),
             "fmax_mhz": fmax_mhz,
+            **figures,
         }
         write_json_atomic(Path("reports/sta.json"), detail)
