@@ -178,7 +178,7 @@ def regress(cfg: RegressConfig) -> RegressResult:
     names = {d.name: set(r.metrics.metrics if r.metrics else {})
              | set(r.baseline.metrics if r.baseline else {})
              for d, r in zip(cfg.designs, runs, strict=True) if r.metrics is not None}
-    problems = cfg.rules.problems(names, known)
+    problems = cfg.rules.problems(names, known) if names else []   # no metrics: builds failed
     if problems:
         raise _rules_error(cfg, problems)
     history_problem = None
