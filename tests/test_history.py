@@ -123,3 +123,100 @@ def test_malformed_rows_are_skipped_with_a_warning(tmp_path: Path, capsys, monke
     assert main(["history", "--db", str(db), "--out", str(tmp_path / "plots")]) == 0
     captured = capsys.readouterr()
     assert "run 2 skipped" in captured.err and "+10.00%" in captured.out
+
+
+# metric names and values of a real `eqchip regress small` run (post-synthesis, no OpenROAD)
+REAL_RUN = {
+    "area.core_um2": 139359.9072, "area.stdcell_um2": 46595.9392, "area.total_um2": 61650.3776,
+    "flow.errors.by_step.elaborate": 0.0, "flow.errors.by_step.floorplan.size": 0.0,
+    "flow.errors.by_step.synthesis": 0.0, "flow.errors.by_step.synthesis.power": 0.0,
+    "flow.errors.by_step.synthesis.sta": 0.0, "flow.errors.total": 0.0,
+    "power.logic.annotated.total_w": 0.0015166096140518278,
+    "power.logic.inference.total_w": 0.0014669310215306142,
+    "power.logic.inference_rtl_propagated.total_w": 0.0027615095247141906,
+    "power.logic.rtl_propagated.total_w": 0.00312589174385807,
+    "power.logic.vectorless.total_w": 0.0031525357755611974,
+    "report.energy.figures.energy_per_inference": 4012.856514745372,
+    "report.energy.figures.energy_per_training_sample": 9369.686398635196,
+    "report.energy.figures.energy_per_weight_update": 45.37666580434712,
+    "report.energy.figures.pj_per_synop_inference": 15.675220760724109,
+    "report.energy.figures.pj_per_synop_training": 17.48075820640895,
+    "report.energy.figures.tops_per_w_inference": 0.12758990961143,
+    "report.energy.figures.tops_per_w_training": 0.11441151329847594,
+    "report.power.propagation_check.mean_abs_error": 0.31154686497374323,
+    "report.timing.fmax_mhz": 69.91761677133451,
+    "timing.achievable_freq_mhz": 69.91761677133451, "timing.setup_slack_ns": 5.697453,
+    "timing.hold_slack_ns": 0.170085, "cells.total": 5962.0,
+}
+
+
+def _real(db: Path, design: str, **changes: float) -> int:
+    return append_run(db, session="s", time_utc="2026-01-01T00:00:00Z", git_commit="c1",
+                      design=design, passed=True, versions={},
+                      metrics={**REAL_RUN, **changes})
+
+
+def test_history_plot_puts_headline_metrics_first_with_units(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """Issue 26 item 7: `eqchip history` of one real-looking run: energy per inference,
+    training sample and MAC, TOPS/W, timing, area and power come first (they used to be cut by
+    12 alphabetical panels: area, six flow.errors.* at 0, four power); every y axis has a
+    unit; all-zero error panels are dropped; one run gives an x axis around that run. Read from
+    the history.json the command writes beside the PNG and from the matplotlib figure."""
+    import json
+
+    from eqchip.regress.trend import history_figure, plot_panels
+
+    monkeypatch.setenv("COLUMNS", "200")
+    db = tmp_path / "history.sqlite"
+    run = _real(db, "small")
+    out = tmp_path / "plots"
+    assert main(["history", "--db", str(db), "--out", str(out)]) == 0
+    doc = json.loads((out / "history.json").read_text())
+    shown = [p["metric"] for p in doc["panels"]]
+    assert shown[:11] == [
+        "report.energy.figures.energy_per_inference",
+        "report.energy.figures.energy_per_training_sample",
+        "report.energy.figures.pj_per_synop_inference",
+        "report.energy.figures.pj_per_synop_training",
+        "report.energy.figures.tops_per_w_inference",
+        "report.energy.figures.tops_per_w_training",
+        "timing.setup_slack_ns", "timing.achievable_freq_mhz",
+        "area.total_um2", "area.stdcell_um2", "power.logic.annotated.total_w"]
+    assert not [m for m in shown if m.startswith("flow.errors")]
+    assert "flow.errors.total" in doc["all_zero_not_plotted"]
+    units = {p["metric"]: p["unit"] for p in doc["panels"]}
+    assert units["report.energy.figures.energy_per_inference"] == "pJ"
+    assert units["report.energy.figures.pj_per_synop_inference"] == "pJ/MAC"
+    assert units["report.energy.figures.tops_per_w_inference"] == "TOPS/W"
+    assert units["timing.setup_slack_ns"] == "ns" and units["area.total_um2"] == "µm²"
+    assert units["timing.achievable_freq_mhz"] == "MHz"
+    power = next(p for p in doc["panels"] if p["metric"] == "power.logic.annotated.total_w")
+    assert power["unit"] == "mW" and power["series"]["small"] == [
+        [run, pytest.approx(1.5166096140518278)]]
+
+    runs = read_runs(db)
+    panels = plot_panels(trends(runs, [p["metric"] for p in doc["panels"]]))
+    fig = history_figure(panels, runs)
+    axes = [ax for ax in fig.axes if ax.get_ylabel()]
+    assert len(axes) == len(panels)
+    for ax, panel in zip(axes, panels, strict=True):
+        assert panel.unit and ax.get_ylabel().endswith(f"[{panel.unit}]"), ax.get_ylabel()
+        lo, hi = ax.get_xlim()
+        assert lo < run < hi and hi - lo <= 2, (lo, hi)
+        assert list(ax.get_xticks()) == [run]
+        ys = [y for line in ax.get_lines() for y in line.get_ydata()]
+        assert ys == [pytest.approx(panel.series["small"][0][1])]
+
+
+def test_history_plot_keeps_error_panels_that_are_not_zero(tmp_path: Path) -> None:
+    from eqchip.regress.trend import plot_panels
+
+    db = tmp_path / "history.sqlite"
+    _real(db, "small")
+    _real(db, "digits", **{"flow.errors.by_step.synthesis": 2.0, "flow.errors.total": 2.0})
+    panels = plot_panels(trends(read_runs(db), ["flow.errors.*", "area.total_um2"]))
+    assert [p.metric for p in panels] == ["area.total_um2", "flow.errors.total",
+                                          "flow.errors.by_step.synthesis"]
+    assert {p.unit for p in panels[1:]} == {"count"}
+    assert panels[1].series == {"small": [(1, 0.0)], "digits": [(2, 2.0)]}

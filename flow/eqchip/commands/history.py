@@ -11,10 +11,11 @@ from eqchip.regress.history import read_runs
 from eqchip.regress.trend import TABLE_COLUMNS, table_rows, trends, write_plots
 from eqchip.ui import Console
 
-#: the headline PPA numbers of metrics.json and report.json (docs/metrics.md, docs/regress.md)
-DEFAULT_METRICS = ("area.stdcell_um2", "area.total_um2", "timing.setup_slack_ns",
-                   "timing.achievable_freq_mhz", "power.logic.*total_w", "*pj_per_synop*",
-                   "*tops_per_w*", "*error*")
+#: the headline PPA numbers of metrics.json and report.json (docs/metrics.md, docs/regress.md);
+#: the plot shows them in the order of eqchip.regress.trend.HEADLINE, then the rest by name
+DEFAULT_METRICS = ("report.energy.figures.energy_per_*", "*pj_per_synop*", "*tops_per_w*",
+                   "timing.setup_slack_ns", "timing.achievable_freq_mhz", "area.total_um2",
+                   "area.stdcell_um2", "power.logic.*total_w", "flow.errors.*")
 
 
 @click.command("history")
@@ -23,8 +24,9 @@ DEFAULT_METRICS = ("area.stdcell_um2", "area.total_um2", "timing.setup_slack_ns"
               default=Path("build") / "regress" / "history.sqlite", show_default=True,
               help="History database written by `eqchip regress`.")
 @click.option("-m", "--metric", "metrics", multiple=True,
-              help="Metric name or pattern (repeatable) [default: headline area, timing, "
-                   "power, energy per synaptic op and error metrics].")
+              help="Metric name or pattern (repeatable) [default: energy per inference, "
+                   "training sample and MAC, TOPS/W, setup slack and fmax, area, logic power, "
+                   "tool errors].")
 @click.option("--last", type=click.IntRange(1), default=None,
               help="Only the last N runs of each design.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
@@ -33,7 +35,8 @@ DEFAULT_METRICS = ("area.stdcell_um2", "area.total_um2", "timing.setup_slack_ns"
 def command(console: Console, designs: tuple[str, ...], db: Path, metrics: tuple[str, ...],
             last: int | None, out: Path | None) -> None:
     """Print how DESIGNS' metrics (default: all designs) moved over the recorded runs, and
-    write a PNG plot and a self-contained HTML page."""
+    write a PNG plot (headline metrics first, units on every axis), a self-contained HTML page
+    and history.json (the plotted data)."""
     runs = read_runs(db, list(designs) or None, last, warn=console.warn)
     if not runs:
         raise EqchipError(f"{db}: no runs recorded"
@@ -48,3 +51,4 @@ def command(console: Console, designs: tuple[str, ...], db: Path, metrics: tuple
     png, html = write_plots(out or db.parent, items, runs)
     console.ok(f"plot: {png}")
     console.ok(f"page: {html}")
+    console.ok(f"data: {html.with_name('history.json')}")
