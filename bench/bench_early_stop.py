@@ -99,6 +99,11 @@ def builds(src: Path, folder: Path, build_dir: Path) -> None:
     a1 = gated["area"]["stdcell_um2"]["value"]
     say(f"{'logic area (um2)':24s} {a0:12.0f} {a1:12.0f}   growth {a1 / a0 - 1:+.2%} "
           "(target <= +2 %)")
+    for name, rep in (("fixed", fixed), ("gated", gated)):
+        slack = (rep.get("timing") or {}).get("setup_slack_ns") or {}
+        bad = [c["id"] for c in rep.get("cross_checks", []) if not c["ok"]]
+        say(f"{name}: setup slack {slack.get('value', float('nan')):.3f} ns, failed "
+            f"cross-checks: {', '.join(bad) or 'none'}")
     e = gated["convergence"]["energy"]
     f0 = fixed["energy"]["figures"]
     for what, key, fig in (("inference", "inference_pj", "energy_per_inference"),

@@ -483,13 +483,13 @@ def test_gated_small_design(sim: str, small_es_yaml: Path, cosim_work) -> None:
     assert r.agree == r.n_infer == 2
 
 
-@pytest.mark.parametrize("sim", SIMS)
-def test_gated_one_sided_design(sim: str, tmp_path_factory: pytest.TempPathFactory,
-                                cosim_work) -> None:
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
+def test_gated_one_sided_design(tmp_path_factory: pytest.TempPathFactory, cosim_work) -> None:
     """One-sided nudging (the skip follows the +beta phase), 3 sub-cycles per word, a bank of
-    two macros, saturating updates: RTL == golden with the gate."""
+    two macros, saturating updates: RTL == golden with the gate (Icarus; the gate's logic is
+    the same on Verilator, test_gated_small_design runs both)."""
     loaded = load_design(_gated_yaml(tmp_path_factory, "stress", STRESS_YAML))
-    r = run_cosim(loaded, cosim_work("stress_es", sim), simulator=sim, samples=4)
+    r = run_cosim(loaded, cosim_work("stress_es", "icarus"), simulator="icarus", samples=4)
     met = _check_gated_run(loaded, r)
     assert met["skipped"] >= 2 and met["ran"] and met["early"], met
 
