@@ -249,6 +249,9 @@ def test_edited_technology_makes_the_build_stale(pdk_root: Path, tmp_path: Path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rec = json.loads((d / "report.json").read_text())["pdk"]["mram_technology"]
     assert rec["sha256"] == sha256_file(tech) and Path(rec["file"]).resolve() == tech.resolve()
+    mram = json.loads((d / "report.json").read_text())["mram"]       # figure sources name it
+    assert str(tech) in mram["read_pj_per_word"]["source"]
+    assert "pdk_cfg/mram" not in mram["read_pj_per_word"]["source"]
 
     old_report = (d / "report.json").read_bytes()
     text = tech.read_text()

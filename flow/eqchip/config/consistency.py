@@ -52,8 +52,8 @@ def _mtj_problems(d: Design, tech: MramTech) -> list[Problem]:
     if sw is None:
         return [(("fixed_point", "update_rounding"),
                  f"mtj needs stochastic-switching pulse levels, but MRAM technology "
-                 f"{tech.name!r} has no stochastic_switching section; add one to "
-                 f"pdk_cfg/mram/{tech.name}.yaml (docs/mram.md) or use update_rounding: "
+                 f"{tech.name!r} has no stochastic_switching section; add one to its "
+                 f"technology file (docs/mram.md) or use update_rounding: "
                  f"stochastic")]
     out: list[Problem] = []
     if tech.cell.write_current_ua <= sw.ic0_ua:
@@ -154,7 +154,7 @@ def design_problems(d: Design, tech: MramTech) -> list[Problem]:
         out.append((("pdk", "corner"),
                     f"MRAM technology {tech.name!r} has no {d.pdk.corner!r} corner (it has "
                     f"{[c.name for c in tech.corners]}); pick one of those or add the corner to "
-                    f"pdk_cfg/mram/{tech.name}.yaml"))
+                    "its technology file"))
         return out
     period = d.clock.period_ns
     # The macro model (it imports only eqchip.config.mram_tech) gives the access times.

@@ -9,7 +9,7 @@ from pathlib import Path
 from eqchip.config.arch import Arch, derive
 from eqchip.config.consistency import design_problems
 from eqchip.config.design import Design
-from eqchip.config.mram_tech import MramTech, load_tech
+from eqchip.config.mram_tech import MramTech, load_tech, mram_tech_path
 from eqchip.config.validate import validate_source
 from eqchip.config.yamlsrc import format_loc, load_yaml
 from eqchip.errors import ConfigError
@@ -29,6 +29,15 @@ class LoadedDesign:
     @property
     def name(self) -> str:
         return self.design.name
+
+    @property
+    def tech_file(self) -> str:
+        """The technology file as figure sources name it: `pdk_cfg/mram/<name>.yaml` for a
+        shipped one, else its path."""
+        shipped = mram_tech_path(self.tech.name)
+        if self.tech_path.resolve() == shipped.resolve():
+            return f"pdk_cfg/mram/{shipped.name}"
+        return str(self.tech_path)
 
 
 def resolve_design_path(arg: Path | str) -> Path:

@@ -39,7 +39,7 @@ def area_section(nl: Netlist, lib: dict[str, CellLogic], loaded: LoadedDesign,
             unknown[c.type] = unknown.get(c.type, 0) + 1
     macro = n_macro * spec.area_um2
     msrc = (f"{n_macro} x {spec.name} area (eqchip.config.mram_model: cells + periphery, "
-            f"pdk_cfg/mram/{loaded.tech.name}.yaml)")
+            f"{loaded.tech_file})")
     w, h = dig(metrics, "macros", "width_um"), dig(metrics, "macros", "height_um")
     if isinstance(w, int | float) and isinstance(h, int | float):
         macro = n_macro * float(w) * float(h)

@@ -86,7 +86,7 @@ def mtj_write_energy(loaded: LoadedDesign) -> tuple[Figure, dict] | None:
     total = sum(n * e for n, e in zip(attempts, per, strict=True))
     fig = Figure(total, "pJ", f"{sum(attempts)} stochastic MTJ writes ({source}) x energy per "
                  f"attempt by pulse level (pulse V I t + sense + reset, eqchip.config.mram_model."
-                 f"stochastic_write_energy, pdk_cfg/mram/{tech.name}.yaml at {corner.name})")
+                 f"stochastic_write_energy, {loaded.tech_file} at {corner.name})")
     table = {"attempts_per_level": attempts, "attempts_source": source,
              "pj_per_attempt": per, "corner": corner.name}
     return fig, table
@@ -102,7 +102,7 @@ def mram_inputs(loaded: LoadedDesign):  # noqa: ANN201 - (MacroSpec, PowerInputs
     spec = macro_for(loaded.arch, tech)
     corner = mram_corner(loaded)
     el = electrical(spec, corner)
-    tfile = f"pdk_cfg/mram/{tech.name}.yaml"
+    tfile = loaded.tech_file
     at = f"corner {corner.name}"
     model = (f"eqchip.config.mram_model, {spec.name} ({el.model.org.rows} rows x "
              f"{el.model.org.cols} columns) at {at}, {el.model.vdd:g} V ({tfile})")
