@@ -108,6 +108,7 @@ class BuildState(BaseModel):
     macro: MacroViews | None
     views: Views
     inputs_sha256: str | None = None          # eqchip.asic.fingerprint of the run's inputs
+    technology_sha256: str | None = None      # the MRAM technology file (views.technology) read
     manifest_stamp: str | None = None         # size/mtime of the job manifest after the run
 
     def write(self, build_dir: Path) -> Path:
