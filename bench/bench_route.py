@@ -84,7 +84,9 @@ def show(design: str, build_dir: Path, wall: float) -> None:
           f"{fig(figs, 'core_area_um2', '{:,.0f}')} um2, die {fig(figs, 'die_area_um2', '{:,.0f}')}"
           " um2")
     for corner, c in (pl.get("corners") or {}).items():
-        out(f"  {corner:8s} ({c.get('liberty_corner')}): setup WNS "
+        period = c.get("clock_period_ns")
+        clock = f" at {1000.0 / period:g} MHz" if period else ""
+        out(f"  {corner:8s} ({c.get('liberty_corner')}{clock}): setup WNS "
               f"{fig(c, 'setup_ws_ns', '{:+.3f}', ' ns')}, hold WNS "
               f"{fig(c, 'hold_ws_ns', '{:+.3f}', ' ns')}, met {c.get('met')}")
     out(f"  wire length {fig(figs, 'wirelength_um', '{:,.0f}', ' um')}, router DRC "
@@ -93,12 +95,20 @@ def show(design: str, build_dir: Path, wall: float) -> None:
           f"{fig(figs, 'antenna_violating_pins', '{:.0f}')}, clock network "
           f"{fig(figs, 'clock_power_share', '{:.1%}')} of the power "
           f"({fig(figs, 'power_total_w', '{:.4g}', ' W')} in all, OpenROAD)")
-    energy = (report.get("energy") or {}).get("figures") or {}
-    syn = energy.get("pj_per_synop_inference")
-    post = energy.get("pj_per_synop_inference_post_route")
-    out(f"  energy per MAC (inference): post-synthesis "
-          f"{'-' if syn is None else format(syn['value'], '.3f')} pJ, post-route "
-          f"{'-' if post is None else format(post['value'], '.3f')} pJ")
+    headline = (report.get("energy") or {}).get("figures") or {}
+    routed = report.get("energy_stage") == "post-route"
+    syn_figs = ((report.get("energy_post_synthesis") or {}).get("figures") or {}) if routed \
+        else headline
+    post_figs = headline if routed else {}
+    for key, what, unit, fmt in (("pj_per_synop_inference", "per MAC (inference)", "pJ", ".3f"),
+                                 ("pj_per_synop_training", "per MAC (training)", "pJ", ".3f"),
+                                 ("energy_per_inference", "per inference", "pJ", ".1f"),
+                                 ("energy_per_training_sample", "per training sample", "pJ",
+                                  ".1f"),
+                                 ("tops_per_w_inference", "TOPS/W (inference)", "", ".4f")):
+        a, b = syn_figs.get(key), post_figs.get(key)
+        out(f"  {what:28s} post-synthesis {'-' if a is None else format(a['value'], fmt)} "
+            f"{unit}, post-route {'-' if b is None else format(b['value'], fmt)} {unit}")
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ class RunInfo:
     corner: str
     pdk_root: Path
     yosys_kind: str                  # "yosys" or "pyosys shim"
+    slow_clock_period_ns: float | None = None   # the slow corner's setup clock, if its own
 
 
 def _node(proj, key: str, step: str, group: str = "metric") -> Any:  # noqa: ANN001
@@ -204,11 +205,14 @@ def collect_metrics(proj, info: RunInfo,  # noqa: ANN001
 
     # ---- post-layout figures (OpenROAD's own per-step records) ----------------------------
     # None until a place-and-route step completed; each figure names its step
+    from eqchip.asic.corners import corner_periods
     from eqchip.asic.pdk import DESIGN_CORNER_TO_SC
     from eqchip.asic.postroute import job_records, post_route
 
     sc_corner = DESIGN_CORNER_TO_SC[info.corner]
-    out["post_layout"] = post_route(done, job_records(info.job_dir, sc_corner), sc_corner)
+    out["post_layout"] = post_route(done, job_records(info.job_dir, sc_corner), sc_corner,
+                                    corner_periods(info.clock_period_ns,
+                                                   info.slow_clock_period_ns))
 
     # ---- post-route logic power (the postroute.power node: the routed netlist's gate-level
     #      simulation with OpenROAD's estimated parasitics); None until that node completed

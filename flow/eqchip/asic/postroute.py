@@ -76,9 +76,11 @@ def is_pnr_step(step: str) -> bool:
 
 
 def post_route(steps: list[str], records: Callable[[str], StepRecords | None],
-               design_corner: str = "typical") -> dict | None:
+               design_corner: str = "typical",
+               periods: dict[str, float] | None = None) -> dict | None:
     """The `post_layout` section of metrics.json from the completed steps (flow order) and a
-    reader of each step's records; None when no place-and-route step left any."""
+    reader of each step's records (`periods`: SC corner -> the clock period its checks ran at,
+    eqchip.asic.corners.corner_periods); None when no place-and-route step left any."""
     recs = {s: r for s in steps if is_pnr_step(s) and (r := records(s)) is not None}
     if not recs:
         return None
@@ -110,7 +112,7 @@ def post_route(steps: list[str], records: Callable[[str], StepRecords | None],
                 s.startswith(("place.", "cts.")) for s in order) else "floorplan",
             "last_step": last, "steps": order, "figures": figures,
             "power_groups_w": clock,
-            "corners": corner_timing(order, recs, signoff_checks(design_corner))}
+            "corners": corner_timing(order, recs, signoff_checks(design_corner), periods)}
 
 
 def _slack_value(text: str) -> float | None:
@@ -123,10 +125,12 @@ def _slack_value(text: str) -> float | None:
 
 
 def corner_timing(order: list[str], recs: dict[str, StepRecords],
-                  checks: dict[str, list[str]]) -> dict[str, dict] | None:
+                  checks: dict[str, list[str]],
+                  periods: dict[str, float] | None = None) -> dict[str, dict] | None:
     """Worst and total negative slack of each corner's sign-off checks (`checks`: SC corner ->
-    setup/hold, eqchip.asic.corners), from the per-scenario reports of the latest
-    place-and-route step that wrote them; None when no step did (one timing scenario)."""
+    setup/hold, eqchip.asic.corners) at its clock (`periods`), from the per-scenario reports
+    of the latest place-and-route step that wrote them; None when no step did (one timing
+    scenario)."""
     for step in reversed(order):
         reports = recs[step].scene_reports or {}
         if not reports:
@@ -143,6 +147,7 @@ def corner_timing(order: list[str], recs: dict[str, StepRecords],
                 continue
             key = f"{check}_{'ws' if kind == 'worst_slack' else 'tns'}_ns"
             entry = out.setdefault(scene, {"liberty_corner": LIBERTY_CORNERS.get(scene),
+                                           "clock_period_ns": (periods or {}).get(scene),
                                            "source": step})
             entry[key] = {"value": value, "unit": "ns", "source": step, "file": path}
         for entry in out.values():

@@ -10,12 +10,14 @@ from pathlib import Path
 
 from siliconcompiler import ASIC, Design
 
-from eqchip.asic.corners import signoff_checks
+from eqchip.asic.corners import SLOW_CLOCK_MODE, SLOW_CORNER, signoff_checks
 from eqchip.asic.flow import STA_STEP, make_flow
 from eqchip.asic.libraries import MacroFiles, make_macro_library, make_stdcell_library
 from eqchip.asic.pdk import DESIGN_CORNER_TO_SC, Sky130Paths, sky130_cfg_dir
 
 DEFAULT_JOB = "job0"
+#: the design's fileset holding the slow corner's SDC (read only by that corner's timing mode)
+SLOW_SDC_FILESET = "sdc.slowclock"
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,19 @@ class ProjectSpec:
     yosys_path: Path | None = None    # directory with the pyosys shim (None: real yosys)
     defines: tuple[str, ...] = field(default_factory=tuple)
     design_yaml: Path | None = None   # the design YAML (the synthesis.power node loads it)
+    slow_sdc: Path | None = None      # the slow corner's SDC when it has its own clock
+    slow_clock_period_ns: float | None = None
 
 
 CLOCKGATE_MIN_FANOUT = 4   # smallest register group worth its own clock gate
 #: OpenROAD prescript of the CTS step, in pdk_cfg/sky130
 CTS_PRESCRIPT = "openroad/cts_one_tree.tcl"
+#: empty sites kept beside every standard cell in global / detailed placement (OpenROAD's
+#: `-pad_left/-pad_right`): without them sky130_fd_sc_hd's met1 pins sit so close that the
+#: detailed router starts from ~2,000 met1 shorts and spends most of a build removing them
+#: (measured in bench/bench_route.py; OpenROAD-flow-scripts pads sky130 cells the same way)
+GLOBAL_CELL_PADDING = 2
+DETAIL_CELL_PADDING = 1
 
 
 def _tasks(found: object) -> set:
@@ -62,6 +72,9 @@ def make_project(spec: ProjectSpec) -> ASIC:
             design.add_define(d)
     with design.active_fileset("sdc"):
         design.add_file(str(spec.sdc), filetype="sdc")
+    if spec.slow_sdc is not None:
+        with design.active_fileset(SLOW_SDC_FILESET):
+            design.add_file(str(spec.slow_sdc), filetype="sdc")
 
     project = ASIC(design)
     project.add_fileset(["rtl", "sdc"])
@@ -84,6 +97,11 @@ def make_project(spec: ProjectSpec) -> ASIC:
         scenario.add_libcorner(corner)
         scenario.set_pexcorner("typical")
         scenario.add_check(checks)
+        if corner == SLOW_CORNER and spec.slow_sdc is not None:
+            # the slow corner's setup at its own clock (eqchip.asic.corners)
+            mode = project.constraint.timing.make_mode(SLOW_CLOCK_MODE)
+            mode.add_sdcfileset(spec.design, SLOW_SDC_FILESET)
+            scenario.set_mode(SLOW_CLOCK_MODE)
 
     area = project.constraint.area
     area.set_density(round(spec.target_utilization * 100.0, 3))
@@ -136,6 +154,8 @@ def make_project(spec: ProjectSpec) -> ASIC:
         # one clock tree for macros, clock gates and flip-flops (the file says why)
         task.add_prescript(str(sky130_cfg_dir() / CTS_PRESCRIPT), dataroot=..., clobber=True)
 
+    _pad_cells(project)
+
     from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
 
     for task in _tasks(ASICSynthesis.find_task(project)):
@@ -149,6 +169,30 @@ def make_project(spec: ProjectSpec) -> ASIC:
         if spec.yosys_path is not None:
             task.set_path(str(spec.yosys_path), clobber=True)
     return project
+
+
+def _pad_cells(project: ASIC) -> None:
+    """GLOBAL_CELL_PADDING / DETAIL_CELL_PADDING on every OpenROAD task that places cells
+    (SC reads the global padding from the main library but not the detailed one)."""
+    from siliconcompiler.tools.openroad._apr import OpenROADDPLParameter, OpenROADGPLParameter
+
+    for cls, var, pad in ((OpenROADGPLParameter, "pad_global_place", GLOBAL_CELL_PADDING),
+                          (OpenROADDPLParameter, "pad_detail_place", DETAIL_CELL_PADDING)):
+        for sub in _subclasses(cls):
+            try:
+                found = sub.find_task(project)
+            except Exception:  # noqa: BLE001 - a task class this flow does not use
+                continue
+            for task in _tasks(found):
+                if task.valid("var", var):
+                    task.set("var", var, pad)
+
+
+def _subclasses(cls: type) -> list[type]:
+    out: list[type] = []
+    for sub in cls.__subclasses__():
+        out += [sub, *_subclasses(sub)]
+    return out
 
 
 #: schedulers `set_scheduler` accepts (None: run every node on this machine)

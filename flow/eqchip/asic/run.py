@@ -27,6 +27,7 @@ from eqchip.asic.capabilities import (
     not_run_summary,
     runnable_steps,
 )
+from eqchip.asic.corners import SLOW_CLOCK_MODE
 from eqchip.asic.fingerprint import fingerprint, manifest_stamp
 from eqchip.asic.flow import FLOW_NAME, flow_steps, step_predecessors
 from eqchip.asic.libraries import MacroFiles
@@ -102,6 +103,11 @@ def stage(loaded: LoadedDesign, opts: BuildOptions) -> Staged:
     macro = prepare_macro_views(loaded, eq / "macros", flow_opts.macro_halo_um, paths.root)
     sdc = eq / f"{loaded.name}.sdc"
     write_if_changed(sdc, sdc_text(loaded.arch.clock_period_ns).encode())
+    slow_period = loaded.design.clock.slow_corner_period_ns
+    slow_sdc = None
+    if slow_period != loaded.arch.clock_period_ns:
+        slow_sdc = eq / f"{loaded.name}.{SLOW_CLOCK_MODE}.sdc"
+        write_if_changed(slow_sdc, sdc_text(slow_period).encode())
     if real_yosys() is not None:
         shim_dir, kind = None, "yosys"
     else:
@@ -109,6 +115,7 @@ def stage(loaded: LoadedDesign, opts: BuildOptions) -> Staged:
     spec = ProjectSpec(
         design=loaded.name, top=rtl.top, rtl_files=rtl.files, sdc=sdc, pdk=paths,
         macros=(macro,), clock_period_ns=loaded.arch.clock_period_ns,
+        slow_sdc=slow_sdc, slow_clock_period_ns=slow_period,
         build_root=opts.build_root.resolve(), corner=loaded.design.pdk.corner,
         target_utilization=flow_opts.target_utilization,
         core_margin_um=flow_opts.core_margin_um, macro_halo_um=flow_opts.macro_halo_um,
@@ -209,7 +216,8 @@ def build(loaded: LoadedDesign, opts: BuildOptions, notify: Notify | None = None
                    stop_reason=reason, notice=notice,
                    missing_tools=sorted({t.name for t in missing}),
                    clock_period_ns=spec.clock_period_ns, corner=spec.corner,
-                   pdk_root=spec.pdk.root, yosys_kind=staged.yosys_kind)
+                   pdk_root=spec.pdk.root, yosys_kind=staged.yosys_kind,
+                   slow_clock_period_ns=spec.slow_clock_period_ns)
     metrics = collect_metrics(proj_done, info, staged.macro)
     metrics["wall_time_s"] = round(time.monotonic() - t0, 3)
     state = build_state(proj_done, design=spec.design, design_path=loaded.path.resolve(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from eqchip.config.mram_tech import TECH_REF_PATTERN, tech_ref_problem
 
@@ -162,14 +162,37 @@ class Clock(_Strict):
         "simulators' 64-bit picosecond time) to 1000; the simulations run any of them with the "
         "half period rounded to a whole picosecond (eqchip.sim.clock)"))
 
-    @field_validator("freq_mhz", mode="before")
+    slow_corner_freq_mhz: float | None = Field(default=None, ge=0.001, le=1000, description=(
+        "Clock the design is signed off at in the slow corner (ss_n40C_1v40: 1.40 V, -40 C), "
+        "MHz, at most freq_mhz; default freq_mhz. sky130's cells are about 4x slower there "
+        "than at tt_025C_1v80, so a part rated at freq_mhz for 1.80 V is usually rated lower "
+        "for 1.40 V. Setup at the slow corner is checked (and repaired by OpenROAD) at this "
+        "clock; tt and ff are checked at freq_mhz; the energy figures are tt's at freq_mhz"))
+
+    @field_validator("freq_mhz", "slow_corner_freq_mhz", mode="before")
     @classmethod
     def _num(cls, v: object) -> object:
         return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
+    @field_validator("slow_corner_freq_mhz")
+    @classmethod
+    def _slow_not_faster(cls, v: float | None, info: ValidationInfo) -> float | None:
+        fast = info.data.get("freq_mhz")
+        if v is not None and fast is not None and v > fast:
+            raise ValueError(
+                f"{v:g} MHz is above freq_mhz ({fast:g} MHz): the slow corner's clock can only "
+                "be the same or slower; lower it or leave it out (then the slow corner is "
+                "checked at freq_mhz)")
+        return v
+
     @property
     def period_ns(self) -> float:
         return 1000.0 / self.freq_mhz
+
+    @property
+    def slow_corner_period_ns(self) -> float:
+        """Clock period the slow corner's setup is checked at."""
+        return 1000.0 / (self.slow_corner_freq_mhz or self.freq_mhz)
 
 
 class Pdk(_Strict):

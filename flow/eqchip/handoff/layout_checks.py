@@ -113,7 +113,9 @@ def check_layout(state: BuildState, metrics: dict[str, Any]) -> list[LayoutCheck
                                        f"no {check} slack at the {corner} corner in "
                                        "metrics.json (post_layout.corners)"))
             else:
+                period = (corners.get(corner) or {}).get("clock_period_ns")
+                at = f" at {1000.0 / period:g} MHz" if period else ""
                 out.append(LayoutCheck(f"{check}_{corner}", fig["value"] >= 0,
                                        f"{check} worst slack {fig['value']:+.3f} ns at the "
-                                       f"{corner} corner (from {fig['source']})"))
+                                       f"{corner} corner{at} (from {fig['source']})"))
     return out

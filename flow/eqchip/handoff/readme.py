@@ -53,7 +53,8 @@ def partner_readme(loaded: LoadedDesign, state: BuildState, metrics: dict[str, A
         f"{(metrics.get('cells') or {}).get('macros', '?')} MRAM macro instance(s) of "
         f"`{state.macro.cell if state.macro else '?'}`, on SkyWater 130 nm "
         f"(`{pdk.get('stdcell_library', 'sky130_fd_sc_hd')}`), designed at the "
-        f"`{state.corner}` corner for {loaded.design.clock.freq_mhz:g} MHz. "
+        f"`{state.corner}` corner for {loaded.design.clock.freq_mhz:g} MHz"
+        f"{_slow_rating(loaded.design.clock)}. "
         "Made by eqchip; `manifest.json` lists every file with its role and SHA-256, "
         "`SHA256SUMS` the same for `sha256sum -c` (`eqchip handoff --verify` re-checks both).",
         "", "## What is inside", "", "| folder | content |", "|---|---|"]
@@ -81,3 +82,12 @@ def partner_readme(loaded: LoadedDesign, state: BuildState, metrics: dict[str, A
         "",
     ]
     return "\n".join(lines)
+
+
+def _slow_rating(clock) -> str:  # noqa: ANN001 - eqchip.config.design.Clock
+    """The slow corner's own clock, when the design names one."""
+    if clock.slow_corner_freq_mhz is None or clock.slow_corner_freq_mhz == clock.freq_mhz:
+        return " (every sign-off corner is checked at that clock)"
+    return (f"; at the slow corner (ss_n40C_1v40: 1.40 V, -40 C) it is rated for "
+            f"{clock.slow_corner_freq_mhz:g} MHz, the clock setup is checked at there")
+

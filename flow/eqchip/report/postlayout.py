@@ -64,8 +64,8 @@ CORNER_CHECKS = (("setup", "setup"), ("hold", "hold"))
 
 
 def corner_rows(corners: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per sign-off corner and check (metrics.json `post_layout.corners`): worst and
-    total negative slack with their report files."""
+    """One row per sign-off corner and check (metrics.json `post_layout.corners`): the clock it
+    is checked at, worst and total negative slack with their report files."""
     rows = []
     for corner in ("slow", "typical", "fast"):
         c = corners.get(corner)
@@ -75,8 +75,10 @@ def corner_rows(corners: dict[str, Any]) -> list[dict[str, Any]]:
             ws, tns = c.get(f"{check}_ws_ns"), c.get(f"{check}_tns_ns")
             if ws is None:
                 continue
+            period = c.get("clock_period_ns")
             rows.append({"id": f"{corner}_{check}", "corner": corner,
                          "liberty_corner": c.get("liberty_corner"),
+                         "clock_mhz": round(1000.0 / period, 4) if period else None,
                          "check": label, "ws_ns": ws["value"],
                          "tns_ns": tns["value"] if tns else None, "met": ws["value"] >= 0,
                          "source": f"{ws['source']} ({ws['file']})"})
