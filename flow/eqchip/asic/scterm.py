@@ -114,5 +114,6 @@ def stderr_to(log: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        sys.stderr = previous
+        if sys.stderr is stream:       # only ours: another block may have replaced it since
+            sys.stderr = previous
         stream.close()
