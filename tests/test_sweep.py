@@ -465,3 +465,85 @@ def _rerun_matches(sweep: Path, out: Path, pid: str, expected: PointResult) -> N
     ran = {n["step"]: n["status"] for n in state["nodes"]}
     assert all(ran[s] == "success" for s in metrics["flow"]["completed"]) and \
         "synthesis" in metrics["flow"]["completed"], ran
+
+
+# --- the sweep folder's outputs across runs -----------------------------------------------------
+
+#: what a finished run leaves beside its points (eqchip.sweep.folder)
+RUN_OUTPUTS = ("results.json", "results.csv", "sweep.html", "sweep.png", "best.yaml")
+
+
+def _tiny_with_clocks(folder: Path, clocks: str, name: str = "tiny_clock",
+                      macs: str = "[2, 3]") -> Path:
+    f = folder / f"{name}.yaml"
+    f.write_text(TINY.read_text().replace("base: ../small.yaml",
+                                          f"base: {REPO / 'designs' / 'small.yaml'}")
+                 .replace("name: tiny_clock", f"name: {name}")
+                 .replace("clock.freq_mhz: [50, 20]", f"clock.freq_mhz: {clocks}")
+                 .replace("parallel.mac_units: [2, 3]", f"parallel.mac_units: {macs}"))
+    return f
+
+
+def test_interrupted_rerun_with_a_new_axis_value_leaves_no_stale_outputs(
+        local_sweep: Path, tmp_path: Path) -> None:
+    """A finished tiny_clock folder, rerun with one more clock and stopped (SIGTERM) while the
+    new point runs: the last run's table, plots and best design are gone (they described the
+    old points and would look complete); the finished points are kept."""
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(local_sweep, out, symlinks=True)
+    assert all((out / name).is_file() for name in RUN_OUTPUTS)
+    sweep = _tiny_with_clocks(tmp_path, "[50, 20, 40]")
+    new = [p.id for p in expand(*load_sweep(sweep)) if p.valid and p.id not in _valid_ids()]
+    assert len(new) == 1
+    proc = subprocess.Popen([sys.executable, "-m", "eqchip", "sweep", str(sweep), "-o",
+                             str(out), "--jobs", "1"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and \
+                not _processes_naming(f"eqchip.sweep.worker {out / 'points' / new[0]}"):
+            time.sleep(0.2)
+        assert proc.poll() is None, "the rerun ended before its new point started"
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert [n for n in RUN_OUTPUTS if (out / n).exists()] == []
+    assert json.loads((out / "sweep.json").read_text())["sweep"] == "tiny_clock"
+    assert all(read_result(out / "points" / i).status == "ok" for i in _valid_ids())
+    assert read_result(out / "points" / new[0]) is None
+
+
+def test_a_second_sweep_does_not_replace_the_first_ones_results(local_sweep: Path,
+                                                                tmp_path: Path) -> None:
+    """A second sweep into a finished sweep's folder replaced its results.csv and deleted its
+    best.yaml without a word when all its points were invalid: a sweep without a valid point
+    is refused (exit 2) before it touches the folder, and a sweep of another name is refused
+    (exit 6) naming the sweep the folder holds; the first sweep's outputs stay byte for
+    byte."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in RUN_OUTPUTS:
+        (out / name).write_bytes((local_sweep / name).read_bytes())
+    before = {n: (out / n).read_bytes() for n in RUN_OUTPUTS}
+    for name, code, says in (
+            ("other", 2, "none of the sweep's 1 points is a valid design"),
+            ("tiny_clock", 2, "none of the sweep's 1 points is a valid design")):
+        f = _tiny_with_clocks(tmp_path, "[50]", name=name, macs="[3]")
+        proc = _eqchip("sweep", str(f), "-o", str(out), cwd=tmp_path, timeout=120)
+        assert proc.returncode == code, proc.stdout + proc.stderr
+        assert says in proc.stderr and "Traceback" not in proc.stderr
+        assert f"{out} was left as it was" in proc.stderr.replace("\n", " ")
+    f = _tiny_with_clocks(tmp_path, "[50]", name="other")
+    proc = _eqchip("sweep", str(f), "-o", str(out), cwd=tmp_path, timeout=120)
+    assert proc.returncode == 6, proc.stdout + proc.stderr
+    assert f"{out} holds the results of sweep 'tiny_clock' (results.json); this is sweep " \
+        "'other'" in proc.stderr.replace("\n", " ")
+    assert "give this sweep its own folder (-o DIR)" in proc.stderr
+    assert {n: (out / n).read_bytes() for n in RUN_OUTPUTS} == before
+    assert not (out / "points").exists()

@@ -41,16 +41,30 @@ def check_tool_paths(paths: list[tuple[str, Path, str]]) -> None:
                               hint=fix)
 
 
-def check_build_paths(design_dir: Path) -> None:
-    """The folders a build's tools read: the build folder, the PDK and eqchip's pdk_cfg."""
+def _tool_inputs() -> list[tuple[str, Path, str]]:
+    """The folders every build's tools read besides its build folder: the PDK and pdk_cfg."""
     from eqchip.resources import pdk_cfg_dir, pdk_root_from_env
 
-    paths = [("build folder", Path(design_dir),
-              "build into a folder whose path is plain ASCII without spaces (--build-dir)")]
+    paths = []
     root = pdk_root_from_env()
     if root is not None:
         paths.append(("PDK_ROOT", root, "install or link the PDK under a plain ASCII path "
                                         "without spaces and point PDK_ROOT there"))
     paths.append(("eqchip's pdk_cfg folder", pdk_cfg_dir(),
                   "move the eqchip checkout to a plain ASCII path without spaces"))
-    check_tool_paths(paths)
+    return paths
+
+
+def check_build_paths(design_dir: Path) -> None:
+    """The folders a build's tools read: the build folder, the PDK and eqchip's pdk_cfg."""
+    check_tool_paths([("build folder", Path(design_dir),
+                       "build into a folder whose path is plain ASCII without spaces "
+                       "(--build-dir)"), *_tool_inputs()])
+
+
+def check_sweep_paths(out_dir: Path) -> None:
+    """The folders a sweep's builds read (every point builds under the sweep folder), checked
+    before the sweep writes anything or trains a point."""
+    check_tool_paths([("sweep folder", Path(out_dir),
+                       "give the sweep a folder whose path is plain ASCII without spaces "
+                       "(-o DIR)"), *_tool_inputs()])

@@ -31,7 +31,7 @@ class PointResult(BaseModel):
     energy_per_training_sample_pj: float | None = None
     energy_per_mac_pj: float | None = None         # per synaptic op of an inference
     area_um2: float | None = None                  # std cells + MRAM macros
-    fmax_mhz: float | None = None                  # post-synthesis
+    fmax_mhz: float | None = None                  # post-synthesis, register to register
     build_status: str | None = None                # complete | partial (missing tools)
     build_notice: str | None = None
     error: str | None = None

@@ -16,17 +16,29 @@ fields by dotted path, linked fields and an optional random sample of the grid.
 from __future__ import annotations
 
 import difflib
+import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from eqchip.config.design import Design
 from eqchip.config.loader import resolve_design_path
 from eqchip.config.validate import validate_source
-from eqchip.config.yamlsrc import load_yaml
+from eqchip.config.yamlsrc import YamlSource, load_yaml
 from eqchip.errors import ConfigError
 from eqchip.resources import designs_dir
+
+#: points a sweep may have (its grid, or the sample drawn from it)
+MAX_POINTS = 100_000
 
 #: results are compared on these; fixed so every sweep's front means the same thing
 OBJECTIVES = (("accuracy", "max"), ("energy_per_inference_pj", "min"), ("area_um2", "min"))
@@ -49,23 +61,48 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Range(_Strict):
-    """Inclusive range `from`, `from + step`, ... up to `to`."""
+#: values one {from, to, step} range may give
+MAX_RANGE_VALUES = 10000
 
-    start: float = Field(alias="from")
-    stop: float = Field(alias="to")
-    step: float = Field(gt=0)
+
+class Range(_Strict):
+    """Inclusive range `from`, `from + step`, ... up to `to` (finite numbers, at most
+    MAX_RANGE_VALUES values)."""
+
+    start: float = Field(alias="from", allow_inf_nan=False)
+    stop: float = Field(alias="to", allow_inf_nan=False)
+    step: float = Field(gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _count(self) -> Range:
+        if self.stop < self.start:
+            raise ValueError(f"from ({self.start:g}) is above to ({self.stop:g}); a range "
+                             "needs from <= to")
+        n = (self.stop - self.start) / self.step
+        if not math.isfinite(n) or n + 1 > MAX_RANGE_VALUES:
+            raise ValueError(f"the range from {self.start:g} to {self.stop:g} by "
+                             f"{self.step:g} has more than {MAX_RANGE_VALUES} values; use a "
+                             "larger step")
+        return self
 
     def values(self) -> list[int | float]:
         out: list[int | float] = []
         n = int((self.stop - self.start) / self.step + 1e-9)
-        if n < 0 or n > 10000:
-            raise ValueError("a range needs from <= to and at most 10000 values")
         ints = all(float(x).is_integer() for x in (self.start, self.stop, self.step))
         for i in range(n + 1):
             v = self.start + i * self.step
             out.append(int(round(v)) if ints else round(v, 12))
         return out
+
+
+def _axis_kind(value: Any) -> str:
+    return "range" if isinstance(value, dict | Range) else "list"
+
+
+#: an axis: a list of values, or {from, to, step} (a mapping is always read as a range, so a
+#: bad range is reported as one, not also as "not a list")
+AxisValues = Annotated[Annotated[list[Any], Tag("list")] | Annotated[Range, Tag("range")],
+                       Discriminator(_axis_kind)]
 
 
 class Sample(_Strict):
@@ -81,7 +118,7 @@ class SweepSpec(_Strict):
                                   "of a shipped design")
     set: dict[str, Any] = Field(default_factory=dict,
                                 description="Field path -> value applied to every point")
-    axes: dict[str, list[Any] | Range] = Field(
+    axes: dict[str, AxisValues] = Field(
         min_length=1, description="Field path -> list of values, or {from, to, step}")
     link: dict[str, str] = Field(default_factory=dict,
                                  description="Field path -> expression of other field paths")
@@ -111,6 +148,16 @@ class SweepSpec(_Strict):
         return {p: (v.values() if isinstance(v, Range) else list(v))
                 for p, v in self.axes.items()}
 
+    def grid_size(self) -> int:
+        """Combinations of the axes' values (the grid is never built to count them)."""
+        return math.prod(len(v) for v in self.axis_values().values())
+
+
+def path_of(src: YamlSource, loc: tuple[str, ...]) -> str:
+    """`file:line` of a field of the sweep file (the file alone when the line is unknown)."""
+    line = src.line_of(loc)
+    return f"{src.path}:{line}" if line else str(src.path)
+
 
 def load_sweep(path: Path | str) -> tuple[SweepSpec, Path]:
     """The sweep spec of `path` (a file, or the name of a shipped sweep in designs/sweeps)
@@ -120,6 +167,8 @@ def load_sweep(path: Path | str) -> tuple[SweepSpec, Path]:
         shipped = designs_dir() / "sweeps" / f"{path.name}.yaml"
         if shipped.is_file():
             path = shipped
+    from eqchip.sweep.points import LINK_RULE, parse_link
+
     src = load_yaml(path, what="sweep YAML file")
     spec = validate_source(src, SweepSpec, what="sweep")
     clash = sorted(set(spec.axes) & (set(spec.set) | set(spec.link)) | set(spec.set) & set(
@@ -127,12 +176,20 @@ def load_sweep(path: Path | str) -> tuple[SweepSpec, Path]:
     if clash:
         raise ConfigError(f"{path}: {', '.join(clash)} set more than once (axes, set, link)",
                           hint="give each field in one of axes, set or link")
-    try:
-        for values in spec.axes.values():
-            if not isinstance(values, list):
-                values.values()
-    except ValueError as exc:
-        raise ConfigError(f"{path}: axes: {exc}", hint="fix the range") from None
+    for field, expr in spec.link.items():
+        try:
+            parse_link(expr)
+        except ValueError as exc:
+            raise ConfigError(f"{path_of(src, ('link', field))}: link.{field}: {exc}",
+                              hint="write the link as numbers, field paths, + - * / // % **, "
+                                   f"parentheses and min/max/int/float/round/abs; {LINK_RULE}"
+                              ) from None
+    size = spec.grid_size()
+    if spec.sample is None and size > MAX_POINTS:
+        raise ConfigError(f"{path_of(src, ('axes',))}: axes: the grid has {size} points; a "
+                          f"sweep runs at most {MAX_POINTS}",
+                          hint=f"draw a sample of it (sample: {{points: N, seed: 0}}, N <= "
+                               f"{MAX_POINTS}) or give the axes fewer values")
     base = Path(spec.base)
     local = (path.parent / base) if not base.is_absolute() else base
     base_path = local.resolve() if local.is_file() else resolve_design_path(spec.base)
