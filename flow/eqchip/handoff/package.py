@@ -349,7 +349,7 @@ def _head_problems(out_dir: Path, root: Path, doc: dict, roles: dict[str, str]) 
     if doc.get("schema") != HANDOFF_SCHEMA:
         problems.append(f"manifest.json: schema is {doc.get('schema')!r}, not {HANDOFF_SCHEMA}")
     kind = doc.get("kind")
-    has_gds = any(r == "layout" and p.endswith(".gds") for p, r in roles.items())
+    has_gds = any(r == "layout" and ".gds" in p for p, r in roles.items())   # also .gds.gz
     if kind not in KINDS:
         problems.append(f"manifest.json: kind is {kind!r}, not one of {', '.join(KINDS)}")
     elif has_gds != (kind == "layout"):
