@@ -152,7 +152,8 @@ def test_gate_level_stream_equals_the_full_vcd(small_build, pdk_root, tmp_path):
     assert macros
     vcd = gate_level_vcd(loaded, netlist, lib, tmp_path / "file")
     sa = step_activity(vcd)      # (the inference window is compared on the small VCDs above)
-    run = gate_level_activity(loaded, netlist, lib, tmp_path / "stream", macros, 50)
+    run = gate_level_activity(loaded, netlist, lib, tmp_path / "stream", macros, 50,
+                              simulator="icarus")
     st = run.stream
     assert not run.pipe.exists() and run.sim_seconds > 0
     assert st.bytes_read < vcd.stat().st_size / 3       # the cell instances' insides left out

@@ -80,14 +80,16 @@ def cell_models(liberty: Path, out: Path) -> Path:
 
 @dataclass(frozen=True)
 class GateLevelRun:
-    """A gate-level simulation whose VCD was read as it was written (`gate_level_activity`)."""
+    """A gate-level simulation and the activity it measured (`gate_level_activity`)."""
 
     stream: StreamActivity
-    pipe: Path                      # the named pipe the VCD went through (removed after)
+    pipe: Path                      # Icarus: the named pipe the VCD went through (removed
+                                    # after); Verilator: the counter's result file
     sim_seconds: float              # wall time of the simulator run (reader in parallel)
     sim_cpu_seconds: float          # CPU time of the simulator's build and run
-    reader_cpu_seconds: float       # CPU time of the reader thread
+    reader_cpu_seconds: float       # CPU time of the VCD reader thread / the result reader
     build_seconds: float
+    simulator: str = "icarus"
 
 
 def _plan(loaded: LoadedDesign, work: Path, seed: int) -> Path:
@@ -179,20 +181,121 @@ def dump_block(path: Path, scopes: list[str]) -> str:
             "    always @(negedge dump_on) $dumpoff;\n`endif\n")
 
 
+#: gate-level simulators: Verilator counts the activity inside its compiled model
+#: (eqchip.power.glcount), Icarus (the reference) streams its VCD into eqchip.power.vcdstream
+GATE_SIMULATORS = ("verilator", "icarus")
+#: the environment variable that chooses the build's gate-level simulator: verilator, icarus or
+#: auto (the default: `choose_simulator`)
+SIMULATOR_ENV = "EQCHIP_GATE_SIMULATOR"
+#: CPU cost model of `choose_simulator`, measured by bench/bench_gatesim.py on this 2-core
+#: machine: Icarus simulates ~1.4e6 cell-cycles per second and compiles in seconds; Verilator
+#: compiles ~1.5 ms per cell plus ~12 s (Verilator, C++ at -O0, runtime library), then runs
+#: the step in a second or two
+ICARUS_CELL_CYCLES_PER_S = 1.4e6
+VERILATOR_FIXED_S = 12.0
+VERILATOR_S_PER_CELL = 1.5e-3
+
+
+def choose_simulator(cells: int, cycles: int, setting: str | None = None) -> tuple[str, str]:
+    """The gate-level simulator for a netlist of `cells` simulated for `cycles` (the training
+    step's), and why: `setting` (else $EQCHIP_GATE_SIMULATOR) `verilator` or `icarus` when that
+    simulator is installed; `auto` (the default) the one the cost model above says is cheaper,
+    among those installed. ToolError for an unknown setting."""
+    import shutil
+
+    setting = (setting or os.environ.get(SIMULATOR_ENV) or "auto").strip().lower()
+    if setting not in (*GATE_SIMULATORS, "auto"):
+        raise ToolError(f"${SIMULATOR_ENV}={setting!r} is no gate-level simulator",
+                        hint=f"set it to one of {', '.join(GATE_SIMULATORS)}, auto")
+    have = {"verilator": all(shutil.which(t) for t in ("verilator", "make", "g++")),
+            "icarus": all(shutil.which(t) for t in ("iverilog", "vvp"))}
+    if setting != "auto":
+        if have[setting]:
+            return setting, f"${SIMULATOR_ENV}={setting}"
+        other = next(s for s in GATE_SIMULATORS if s != setting)
+        return other, f"{setting} ({SIMULATOR_ENV}) is not installed: {other} instead"
+    icarus_s = cells * cycles / ICARUS_CELL_CYCLES_PER_S
+    verilator_s = VERILATOR_FIXED_S + VERILATOR_S_PER_CELL * cells
+    best = "verilator" if verilator_s < icarus_s else "icarus"
+    if not have[best]:
+        best = next(s for s in GATE_SIMULATORS if s != best)
+    return best, (f"auto: estimated {verilator_s:.0f} s of CPU on Verilator, "
+                  f"{icarus_s:.0f} s on Icarus")
+
+
 def gate_level_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path,
                         macro_instances: list[str], inference_cycles: int | None,
-                        seed: int = 0, timeout_s: float = 3600.0) -> GateLevelRun:
-    """Run the co-simulation test on `netlist` (Icarus) with its VCD going into a named pipe
-    that `eqchip.power.vcdstream` reads while the simulator writes it: the activity of the
-    training operation and of its first `inference_cycles` cycles, nothing on disk. Only the
-    netlist's own nets and the ports of `macro_instances` (the MRAM macros, for their CE/WE)
-    are dumped: the nets the annotation reads (`eqchip.power.propagate`), not the insides of
-    every cell instance."""
+                        seed: int = 0, timeout_s: float = 3600.0,
+                        simulator: str = "verilator") -> GateLevelRun:
+    """Run the co-simulation test on `netlist` and measure the activity of the training
+    operation and of its first `inference_cycles` cycles, nothing on disk: on Verilator counted
+    inside the simulation (`eqchip.power.glcount`), on Icarus from its VCD going into a named
+    pipe that `eqchip.power.vcdstream` reads while the simulator writes it. Both measure the
+    netlist's own nets and the CLK/CE/WE of `macro_instances` (the MRAM macros): the nets the
+    annotation reads (`eqchip.power.propagate`), not the insides of every cell instance."""
+    if simulator not in GATE_SIMULATORS:
+        raise ToolError(f"unknown gate-level simulator {simulator!r}",
+                        hint=f"use one of {', '.join(GATE_SIMULATORS)}")
+    work = Path(work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    if simulator == "verilator":
+        return _verilator_activity(loaded, netlist, liberty, work, macro_instances,
+                                   inference_cycles, seed, timeout_s)
+    return _icarus_activity(loaded, netlist, liberty, work, macro_instances, inference_cycles,
+                            seed, timeout_s)
+
+
+def _verilator_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path,
+                        macro_instances: list[str], inference_cycles: int | None,
+                        seed: int, timeout_s: float) -> GateLevelRun:
+    """The netlist with the activity monitor (eqchip.power.glcount) on Verilator."""
+    from eqchip.power import glcount
+    from eqchip.sim import scenario
+    from eqchip.sim.clock import sim_clock
+    from eqchip.sim.runner import run_testbench
+
+    top = f"{loaded.arch.name}_top"
+    counted = work / "activity.bin"
+    counted.unlink(missing_ok=True)
+    inst = work / f"{top}_monitored.v"
+    # sampled while the test bench's dump_on is high (it rises one edge before busy)
+    lay = glcount.instrument(netlist, top, macro_instances, inst,
+                             enable=f"{loaded.arch.name}_tb.dump_on")
+    cpp = work / "glcount.cpp"
+    write_text_atomic(cpp, glcount.counter_cpp(lay, inference_cycles, counted))
+    src = _sources(loaded, inst, liberty, work)
+    # the monitored nets as variables of the model: read by the monitor, not recomputed in it
+    vlt = work / "monitored.vlt"
+    write_text_atomic(vlt, src.verilator_config.read_text()
+                      + f'public_flat_rd -module "{top}" -var "*"\n')
+    src = SimSources(src.toplevel, src.dut_top, src.files, vlt, (cpp,))
+    log_path = work / "gatesim.log"
+    log_path.write_text("")
+    # a `vcd` makes the test bench raise dump_on around the training operation; Verilator
+    # writes none (the model is built without tracing)
+    cfg = scenario.SimConfig(design=str(loaded.path.resolve()), simulator="verilator",
+                             plan=str(_plan(loaded, work, seed)), vcd=str(counted),
+                             result=str(work / "result.json"))
+    cpu0 = _children_cpu()
+    run = run_testbench(src, cfg, work, build_dir=work / "build_verilator", log_path=log_path,
+                        timeout_s=timeout_s, what=f"gate-level simulation of {loaded.name}",
+                        opt="compile")
+    cpu = _children_cpu() - cpu0
+    _check(run, loaded, log_path)
+    t0 = time.thread_time()
+    stream = glcount.read_counts(counted, lay, f"{src.toplevel}.dut",
+                                 sim_clock(loaded.arch.clock_period_ns).half_ps)
+    return GateLevelRun(stream, counted, run.run_seconds, cpu, time.thread_time() - t0,
+                        run.build_seconds, "verilator")
+
+
+def _icarus_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path,
+                     macro_instances: list[str], inference_cycles: int | None,
+                     seed: int, timeout_s: float) -> GateLevelRun:
+    """The netlist on Icarus, its VCD streamed through a named pipe (the reference)."""
     from eqchip.sim import scenario
     from eqchip.sim.runner import run_testbench
 
-    work = Path(work).resolve()
-    work.mkdir(parents=True, exist_ok=True)
     pipe = work / "gate_step.vcd.fifo"
     pipe.unlink(missing_ok=True)
     os.mkfifo(pipe)
@@ -226,7 +329,7 @@ def gate_level_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work
             raise reader.error
         assert reader.result is not None
         return GateLevelRun(reader.result, pipe, run.run_seconds, cpu, reader.cpu_seconds,
-                            run.build_seconds)
+                            run.build_seconds, "icarus")
     finally:
         pipe.unlink(missing_ok=True)
 

@@ -287,9 +287,10 @@ def _gate_level(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path, 
     import shutil
 
     from eqchip.macros.spec import macro_for
-    from eqchip.power.gatesim import gate_level_activity
+    from eqchip.power.gatesim import choose_simulator, gate_level_activity
 
     size = len(nl.cells) * sa.cycles
+    simulator, why = choose_simulator(len(nl.cells), sa.cycles)
     if size > GATE_LEVEL_MAX_CELL_CYCLES:
         notes.append(f"no gate-level simulation: {len(nl.cells)} cells x {sa.cycles} cycles "
                      f"exceeds {GATE_LEVEL_MAX_CELL_CYCLES:.1e} cell-cycles (about "
@@ -297,9 +298,9 @@ def _gate_level(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path, 
                      f"{CELL_CYCLES_PER_S:.1e} cell-cycles/s); power uses the RTL activity "
                      "propagated through the gates")
         return None
-    if shutil.which("iverilog") is None or shutil.which("vvp") is None:
-        notes.append("Icarus Verilog not found: no gate-level simulation; power uses the RTL "
-                     "activity propagated through the gates")
+    if shutil.which("iverilog") is None and shutil.which("verilator") is None:
+        notes.append("neither Icarus Verilog nor Verilator found: no gate-level simulation; "
+                     "power uses the RTL activity propagated through the gates")
         return None
     if importlib.util.find_spec("pyosys") is None:
         notes.append("pyosys not installed (the Liberty cells' Verilog models): no gate-level "
@@ -310,7 +311,8 @@ def _gate_level(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path, 
     # a simulation that ran and failed raises (the module docstring): no fallback
     run = gate_level_activity(loaded, netlist, liberty, work / "gatesim", macros,
                               inference_cycles,
-                              timeout_s=max(7200.0, 10 * size / CELL_CYCLES_PER_S))
+                              timeout_s=max(7200.0, 10 * size / CELL_CYCLES_PER_S),
+                              simulator=simulator)
     st = run.stream
     gsa = from_activity(run.pipe, st.scope, st.step, st.n_windows)
     ginf = from_activity(run.pipe, st.scope, st.inference, st.n_windows) \
@@ -322,10 +324,13 @@ def _gate_level(loaded: LoadedDesign, netlist: Path, liberty: Path, work: Path, 
         check("gls_mram_accesses", "gate-level simulation: MRAM reads / writes = RTL",
               f"{r.mram_reads}/{r.mram_writes}", f"{a.mram_reads}/{a.mram_writes}"),
     ]
+    counted = {"verilator": "counted inside the simulation (eqchip.power.glcount): no VCD",
+               "icarus": "streamed through a named pipe into eqchip.power.vcdstream while "
+                         "Icarus wrote it; not stored"}
     record = {
-        "simulator": "icarus (eqchip.power.gatesim, the co-simulation test on the netlist)",
-        "vcd": "streamed through a named pipe into eqchip.power.vcdstream while Icarus wrote "
-               "it; not stored",
+        "simulator": f"{run.simulator} (eqchip.power.gatesim, the co-simulation test on the "
+                     f"netlist; chosen by {why})",
+        "vcd": counted[run.simulator],
         "dumped": f"the netlist's own nets and the ports of {len(macros)} MRAM macro "
                   "instances (not the insides of the cell instances)",
         "cells": len(nl.cells), "cycles": gsa.cycles, "cell_cycles": size,

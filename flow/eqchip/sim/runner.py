@@ -25,12 +25,15 @@ from typing import Any
 from eqchip.config.loader import LoadedDesign
 from eqchip.errors import EqchipError, ToolError
 from eqchip.fileio import write_text_atomic
+from eqchip.sim.clock import sim_clock
+from eqchip.sim.progress import PERIOD_ENV, PROGRESS_ENV, Poller, Progress, planned_cycles
 from eqchip.sim.scenario import SimConfig, initial_params, operations, write_plan
 from eqchip.sim.sources import SimSources, write_sources
 from eqchip.sim.vcd import window_vcd
 
 SIMULATORS = ("icarus", "verilator")
-TEST_MODULE = "eqchip.sim.tb_accel"
+#: the cocotb module: eqchip.sim.tb_accel's test, with the progress reporter beside it
+TEST_MODULE = "eqchip.sim.tb_progress"
 
 
 class CosimMismatch(EqchipError):
@@ -90,16 +93,29 @@ def _cocotb_env() -> dict[str, str]:
 
 
 def _run(cmd: list[str], cwd: Path, log, env: dict[str, str] | None = None,
-         timeout: float | None = None) -> int:
+         timeout: float | None = None, poll: Callable[[], None] | None = None) -> int:
+    """Run `cmd` with its output into `log`; `poll()` is called about twice a second while
+    it runs. -1 after `timeout` seconds (the process is killed)."""
     log.write(f"$ {' '.join(cmd)}\n")
     log.flush()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    t_end = None if timeout is None else time.monotonic() + timeout
     try:
-        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        log.write(f"timeout after {timeout} s\n")
-        return -1
-    return proc.returncode
+        while True:
+            try:
+                return proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if t_end is not None and time.monotonic() > t_end:
+                    proc.kill()
+                    proc.wait()
+                    log.write(f"timeout after {timeout} s\n")
+                    return -1
+                if poll is not None:
+                    poll()
+    finally:
+        if proc.poll() is None:         # interrupted: the simulator ends with us
+            proc.kill()
+            proc.wait()
 
 
 def _tail(path: Path, n: int = 25) -> str:
@@ -111,14 +127,23 @@ def _tail(path: Path, n: int = 25) -> str:
 
 def _stamp(src: SimSources, flags: list[str]) -> str:
     h = hashlib.sha256()
-    for f in (*src.files, src.verilator_config):
+    for f in (*src.files, src.verilator_config, *src.cpp):
         h.update(f.read_bytes())
     h.update(" ".join(flags).encode())
     return h.hexdigest()
 
 
-def build(simulator: str, src: SimSources, build_dir: Path, trace: bool, log_path: Path) -> float:
-    """Compile the simulation model (skipped if an identical build exists). Returns seconds."""
+#: C++ optimization of a Verilator model (make's OPT_FAST, OPT_SLOW, OPT_GLOBAL): `run` for
+#: long simulations (the RTL co-simulation), `compile` for one-shot ones whose C++ compile
+#: costs more than the run (the gate-level netlist: one translation unit for the model, no
+#: optimization; bench/bench_gatesim.py measured the difference)
+VERILATOR_OPT = {"run": ("-O1", "-O0", "-O1"), "compile": ("-O0", "-O0", "-O0")}
+
+
+def build(simulator: str, src: SimSources, build_dir: Path, trace: bool, log_path: Path,
+          opt: str = "run") -> float:
+    """Compile the simulation model (skipped if an identical build exists). Returns seconds.
+    `opt`: a key of VERILATOR_OPT."""
     import cocotb.config
 
     missing = missing_tools(simulator)
@@ -127,7 +152,7 @@ def build(simulator: str, src: SimSources, build_dir: Path, trace: bool, log_pat
                         "install it (Debian: apt-get install iverilog / verilator)")
     defines = ["-DCOCOTB_SIM=1"] + (["-DEQCHIP_VCD=1"] if trace else [])
     stamp = build_dir / "eqchip.stamp"
-    key = _stamp(src, [simulator, *defines])
+    key = _stamp(src, [simulator, opt, *defines])
     if stamp.is_file() and stamp.read_text() == key:
         return 0.0
     if build_dir.exists():
@@ -148,13 +173,15 @@ def build(simulator: str, src: SimSources, build_dir: Path, trace: bool, log_pat
                        src.toplevel, "--vpi", "--prefix", "Vtop", "-o", src.toplevel,
                        "-LDFLAGS", f"-Wl,-rpath,{libs} -L{libs} -lcocotbvpi_verilator",
                        "--timescale", "1ns/1ps", "--timing", "-Wno-fatal", "-O3", *defines,
+                       *(["--output-split", "0"] if opt == "compile" else []),
                        *(["--trace"] if trace else []), str(src.verilator_config), str(cpp),
-                       *map(str, src.files)], build_dir, log)
+                       *map(str, src.cpp), *map(str, src.files)], build_dir, log)
             if rc == 0:
                 jobs = str(max(1, min(4, os.cpu_count() or 1)))
+                fast, slow, glob = VERILATOR_OPT[opt]
                 rc = _run(["make", "-s", "-C", str(build_dir), "-f", "Vtop.mk", "-j", jobs,
-                           f"VM_TRACE={int(trace)}", "OPT_FAST=-O1", "OPT_SLOW=-O0",
-                           "OPT_GLOBAL=-O1"], build_dir, log)
+                           f"VM_TRACE={int(trace)}", f"OPT_FAST={fast}", f"OPT_SLOW={slow}",
+                           f"OPT_GLOBAL={glob}"], build_dir, log)
     if rc != 0:
         raise ToolError(f"{simulator} could not build the simulation of {src.toplevel} "
                         f"(log: {log_path}):\n{_tail(log_path)}")
@@ -176,7 +203,8 @@ class SimRun:
 
 def run_testbench(src: SimSources, cfg: SimConfig, run_dir: Path, *, build_dir: Path,
                   log_path: Path, dump: Path | None = None, timeout_s: float = 3600.0,
-                  what: str | None = None) -> SimRun:
+                  what: str | None = None, opt: str = "run",
+                  poller: Poller | None = None) -> SimRun:
     """Build `src` (any file list and toplevel: the rendered RTL or a synthesized netlist, with
     the `<design>_tb` wrapper of `eqchip.sim.sources`) with `cfg.simulator` and run the cocotb
     accelerator test (`eqchip.sim.tb_accel`) on it with the plan and output paths of `cfg`.
@@ -184,7 +212,9 @@ def run_testbench(src: SimSources, cfg: SimConfig, run_dir: Path, *, build_dir: 
     `cfg` is written to `run_dir/config.json`; cocotb's results go to `run_dir/results.xml`;
     build and simulator output are appended to `log_path`. With `dump`, the model is built with
     tracing and the simulator writes a raw VCD there: Icarus only while the wrapper's `dump_on`
-    is high, Verilator (which ignores $dumpoff) the whole run. `what` names the run in errors.
+    is high, Verilator (which ignores $dumpoff) the whole run. `what` names the run in errors;
+    `opt` is the Verilator model's optimization (VERILATOR_OPT); `poller` gets the simulated
+    time while the simulator runs (`eqchip.sim.progress`).
 
     Raises ToolError when a tool is missing, the build fails or the test wrote no result; a
     mismatch or failure inside the test is left to the caller (`result`, `failed`)."""
@@ -195,7 +225,7 @@ def run_testbench(src: SimSources, cfg: SimConfig, run_dir: Path, *, build_dir: 
     what = what or f"{cfg.simulator} simulation of {src.dut_top}"
     run_dir.mkdir(parents=True, exist_ok=True)
     env = _cocotb_env()
-    build_s = build(cfg.simulator, src, build_dir, dump is not None, log_path)
+    build_s = build(cfg.simulator, src, build_dir, dump is not None, log_path, opt)
     result_path = Path(cfg.result)
     result_path.unlink(missing_ok=True)
     cfg_path = run_dir / "config.json"
@@ -204,6 +234,9 @@ def run_testbench(src: SimSources, cfg: SimConfig, run_dir: Path, *, build_dir: 
                 "COCOTB_RESULTS_FILE": str(run_dir / "results.xml")})
     if dump is not None:
         dump.unlink(missing_ok=True)
+    if poller is not None:
+        env.update({PROGRESS_ENV: str(poller.path), PERIOD_ENV: str(poller.period_ps)})
+        poller.start()
     if cfg.simulator == "icarus":
         cmd = ["vvp", "-M", cocotb.config.libs_dir, "-m",
                cocotb.config.lib_name("vpi", "icarus"), str(build_dir / "sim.vvp"),
@@ -214,8 +247,11 @@ def run_testbench(src: SimSources, cfg: SimConfig, run_dir: Path, *, build_dir: 
                *(["--trace", "--trace-file", str(dump)] if dump is not None else [])]
     t0 = time.perf_counter()
     with open(log_path, "a") as log:
-        rc = _run(cmd, run_dir, log, env=env, timeout=timeout_s)
+        rc = _run(cmd, run_dir, log, env=env, timeout=timeout_s,
+                  poll=poller.poll if poller is not None else None)
     run_s = time.perf_counter() - t0
+    if poller is not None and rc == 0:
+        poller.finish()
     if not result_path.is_file():
         raise ToolError(f"{what} ended without a result (exit code {rc}; log: {log_path}):\n"
                         f"{_tail(log_path)}")
@@ -227,13 +263,16 @@ def run_testbench(src: SimSources, cfg: SimConfig, run_dir: Path, *, build_dir: 
 def run_cosim(loaded: LoadedDesign, work: Path, simulator: str = "icarus", samples: int = 3,
               seed: int = 0, init: str = "random", weights: Path | None = None,
               vcd: Path | None = None, timeout_s: float = 3600.0,
-              edit_rtl: Callable[[Path], None] | None = None) -> CosimResult:
+              edit_rtl: Callable[[Path], None] | None = None,
+              progress: Callable[[Progress], None] | None = None) -> CosimResult:
     """Render, build and run the co-simulation; raise CosimMismatch on the first difference.
 
     With `vcd`, only one training operation runs and `vcd` gets the DUT from the rising clock
     edge where `busy` rises to one cycle after the edge where it falls (that edge included).
     `edit_rtl(render_dir)` may change the rendered RTL before the build (tests use it to plant
-    a defect and check that the comparison catches it)."""
+    a defect and check that the comparison catches it). `progress` gets the cycles the plan
+    simulates before the run and how many are simulated while it runs (`eqchip.sim.progress`:
+    about twice a second, from simulated time)."""
     import cocotb  # noqa: F401  (fail early with a clear message below if missing)
 
     if simulator not in SIMULATORS:
@@ -258,10 +297,16 @@ def run_cosim(loaded: LoadedDesign, work: Path, simulator: str = "icarus", sampl
     cfg = SimConfig(design=str(loaded.path.resolve()), simulator=simulator, plan=str(plan),
                     vcd=str(vcd_abs) if vcd_abs else None, result=str(sim_dir / "result.json"))
     raw_vcd = sim_dir / "raw.vcd"
+    poller = None
+    if progress is not None:
+        op_cycles, total = planned_cycles(loaded.arch, plan)
+        poller = Poller(sim_dir / "progress", sim_clock(loaded.arch.clock_period_ns).period_ps,
+                        op_cycles, total, progress)
     run = run_testbench(src, cfg, sim_dir, build_dir=sim_dir / ("build_trace" if trace
                                                                 else "build"),
                         log_path=log_path, dump=raw_vcd if trace else None,
-                        timeout_s=timeout_s, what=f"{simulator} simulation of {loaded.name}")
+                        timeout_s=timeout_s, what=f"{simulator} simulation of {loaded.name}",
+                        poller=poller)
     res = run.result
     if res.get("mismatch"):
         raise CosimMismatch(f"{loaded.name} on {simulator}: RTL differs from the golden "

@@ -20,6 +20,7 @@ class SimSources:
     dut_top: str           # <design>_top
     files: tuple[Path, ...]
     verilator_config: Path
+    cpp: tuple[Path, ...] = ()      # C++ compiled into a Verilator model (DPI-C functions)
 
 
 def wrapper_verilog(name: str, host_data_bits: int, clock: SimClock) -> str:
