@@ -158,6 +158,7 @@ def write_report_analysis(build_dir: Path, design: LoadedDesign | Path | str | N
     reference = compare_with or loaded.design.report.compare_with
     if reference:
         an.data["comparison"] = _comparison(build_dir, loaded, metrics, an, reference)
+    _chip_sections(an.data, build_dir, loaded, metrics, state)
     v = state.views if state is not None else None
     png = None
     if layout_picture and v is not None and v.gds is not None:
@@ -167,5 +168,26 @@ def write_report_analysis(build_dir: Path, design: LoadedDesign | Path | str | N
             png = render_layout(v.gds)
         except Exception as exc:  # noqa: BLE001 - a broken layout must not lose the report
             an.data["notes"].append(f"layout {v.gds} could not be rendered: {exc}")
+    plan_png = None
+    if an.data.get("floorplan"):
+        from eqchip.report.floorplan_image import floorplan_png
+
+        plan_png = floorplan_png(an.data["floorplan"], loaded.name)
     out = Path(out_dir) if out_dir is not None else build_dir
-    return write_outputs(an.data, out, png), an
+    return write_outputs(an.data, out, png, plan_png), an
+
+
+def _chip_sections(data: dict, build_dir: Path, loaded: LoadedDesign, metrics: dict,
+                   state: BuildState | None) -> None:
+    """The sections a researcher looks for beside the energy: die, core and the planned
+    floorplan; the critical paths; leakage at the fast corner; the bit-exact accuracy of the
+    latest training run; the published chips (eqchip.report.chip, compare, published)."""
+    from eqchip.report.chip import critical_paths, fast_leakage, floorplan_section
+    from eqchip.report.compare import accuracy_section
+    from eqchip.report.published import published_section
+
+    data["floorplan"] = floorplan_section(metrics)
+    data["critical_paths"] = critical_paths(state)
+    data["fast_corner_leakage"] = fast_leakage(state)
+    data["accuracy"] = accuracy_section(build_dir, loaded, data)
+    data["published"] = published_section(loaded, data)

@@ -33,6 +33,9 @@ class TrainSummary(BaseModel):
     epochs: int
     final_test_acc: float
     update_rounding: str = "nearest"
+    n_test: int | None = None
+    dataset: str | None = None
+    design_sha256: str | None = None
 
 
 def read_train_summary(build_dir: Path) -> tuple[TrainSummary | None, str | None]:
@@ -95,6 +98,37 @@ def side(label: str, build_dir: Path, loaded: LoadedDesign, metrics: dict, an: A
                     "accuracy": str(Path(build_dir) / TRAIN_SUMMARY) if train else None},
     }
     return row, notes
+
+
+def accuracy_section(build_dir: Path, loaded: LoadedDesign, data: dict) -> dict:
+    """report.json's `accuracy`: the bit-exact test accuracy of the latest `eqchip train DESIGN
+    -o <build>/train` beside this build's energy per inference, with the test-set size; without
+    a summary, the exact command that makes one."""
+    command = f"eqchip train {loaded.path} -o {Path(build_dir) / TRAIN_SUMMARY.parent}"
+    e = data["energy"]["figures"]
+    out = {"test_accuracy": None, "n_test": None, "epochs": None, "dataset": None,
+           "same_design": None, "source": None, "command": command, "note": None,
+           "energy_per_inference": e.get("energy_per_inference"),
+           "pj_per_synop_inference": e.get("pj_per_synop_inference")}
+    train, note = read_train_summary(build_dir)
+    if train is None:
+        out["note"] = note
+        return out
+    path = Path(build_dir) / TRAIN_SUMMARY
+    n = f", n = {train.n_test} test samples" if train.n_test else ""
+    out.update(test_accuracy={"value": 100.0 * train.final_test_acc, "unit": "%",
+                              "source": f"{path} final_test_acc (bit-exact golden model, "
+                                        f"{train.epochs} epochs{n})"},
+               n_test=train.n_test, epochs=train.epochs, dataset=train.dataset,
+               same_design=train.design_sha256 == loaded.sha256
+               if train.design_sha256 else None, source=str(path))
+    if out["same_design"] is False:
+        out["note"] = (f"{path} was trained from another version of {loaded.path} (sha256 "
+                       f"{str(train.design_sha256)[:12]}, design {loaded.sha256[:12]}): "
+                       f"retrain with `{command}`")
+    elif train.n_test is None:
+        out["note"] = f"{path} does not record the test-set size: retrain with `{command}`"
+    return out
 
 
 def comparison_section(this: dict, reference: dict | None, notes: list[str]) -> dict:

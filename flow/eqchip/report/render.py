@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from eqchip.fileio import write_files_atomic
 from eqchip.report import plots
@@ -21,21 +22,81 @@ class ReportPaths:
     markdown: Path
     html: Path
     layout_png: Path | None
+    floorplan_png: Path | None = None
 
 
 def fmt(v: object, digits: int = 4) -> str:
-    """Engineering-friendly number formatting for tables."""
+    """Engineering-friendly number formatting for tables: `digits` significant digits, and
+    numbers of `digits` or more integer digits in full with thousands separators (61,650, not
+    6.165e+04)."""
     if v is None:
         return "n/a"
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, int):
-        return f"{v:,}".replace(",", " ")
+        return f"{v:,}"
     if isinstance(v, float):
         if v == 0 or not math.isfinite(v):
             return f"{v:g}"
+        if 10 ** digits <= abs(v) < 1e15:
+            return f"{v:,.0f}"
         return f"{v:.{digits}g}"
     return str(v)
+
+
+#: units as a reader writes them
+UNITS = {"um2": "µm²", "um": "µm", "uW": "µW", "fraction": "", "um^2": "µm²"}
+
+#: human labels of report.json's keys (tables show these, report.json keeps the keys)
+LABELS = {
+    "sequential_um2": "sequential cells", "combinational_um2": "combinational cells",
+    "stdcell_um2": "standard cells", "macro_um2": "MRAM macros",
+    "total_um2": "total cell area", "per_synapse_um2": "per synapse (total)",
+    "mram_per_synapse_um2": "per synapse (MRAM)",
+    "clock_period_ns": "clock period", "setup_slack_ns": "worst setup slack",
+    "setup_tns_ns": "total negative setup slack", "hold_slack_ns": "worst hold slack",
+    "hold_tns_ns": "total negative hold slack",
+    "achievable_freq_mhz": "achievable clock (register to register)",
+    "setup_slack_sta_ns": "worst setup slack (power node's OpenSTA run)",
+    "worst_path_ns": "worst path delay", "fmax_mhz": "1 / worst path delay",
+    "logic_dynamic": "logic, dynamic", "logic_leakage": "logic, leakage",
+    "mram_read": "MRAM reads", "mram_write": "MRAM writes", "mram_leakage": "MRAM leakage",
+    "mram_stochastic_write": "MRAM stochastic (MTJ) writes",
+    "switching_w": "switching", "internal_w": "internal", "leakage_w": "leakage",
+    "total_w": "total",
+    "state_bits": "neuron state width", "weight_bits": "weight width",
+    "weight_frac": "weight fraction bits", "bias_bits": "bias width",
+    "acc_bits": "accumulator width", "t1": "free-phase STEPs (T1)",
+    "t2": "nudged-phase STEPs (T2)", "beta_shift": "nudging shift (beta = 2^-n)",
+    "symmetric": "symmetric nudging", "mac_units": "MAC units", "word_bits": "MRAM word",
+    "weights_per_word": "weights per MRAM word", "words_per_macro": "words per macro",
+    "macros": "MRAM macros", "macro_module": "macro cell", "words": "words per weight matrix",
+    "lr_shifts": "learning-rate shifts (2^-n)",
+}
+
+#: units of the design parameters table
+PARAM_UNITS = {"state_bits": "bits", "weight_bits": "bits", "weight_frac": "bits",
+               "bias_bits": "bits", "acc_bits": "bits", "t1": "STEPs", "t2": "STEPs",
+               "beta_shift": "n", "mac_units": "units", "word_bits": "bits",
+               "weights_per_word": "weights", "words_per_macro": "words", "macros": "macros",
+               "words": "words", "lr_shifts": "n"}
+
+
+def unit(u: object) -> str:
+    return UNITS.get(str(u), str(u)) if u is not None else ""
+
+
+def label(key: object) -> str:
+    return LABELS.get(str(key), str(key).replace("_", " "))
+
+
+def cell(v: object, digits: int = 10) -> Markup:
+    """A table cell's value: long unbroken strings (sha256 digests) abbreviated, the full
+    value in the title attribute (HTML only)."""
+    text = fmt(v, digits)
+    if isinstance(v, str) and len(v) > 20 and " " not in v:
+        return Markup('<span title="{}">{}&hellip;</span>').format(text, text[:12])
+    return Markup("{}").format(text)
 
 
 def _env(html: bool) -> jinja2.Environment:
@@ -45,6 +106,10 @@ def _env(html: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
         lstrip_blocks=True, autoescape=html)
     env.filters["fmt"] = fmt
+    env.filters["unit"] = unit
+    env.filters["label"] = label
+    env.filters["cell"] = cell
+    env.globals["PARAM_UNITS"] = PARAM_UNITS
     return env
 
 
@@ -79,6 +144,18 @@ def key_figures(data: dict) -> list[tuple[str, dict | None]]:
         ("Total cell area", area.get("total_um2")),
         ("Worst setup slack", timing.get("setup_slack_sta_ns")),
     ]
+    fp = data.get("floorplan") or {}
+    for key, what in (("die_area_um2", "Die area"), ("core_area_um2", "Core area")):
+        if fp.get(f"post_layout_{key}"):
+            rows.append((f"{what} (post-layout)", fp[f"post_layout_{key}"]))
+        elif fp.get(key):
+            rows.append((f"{what} (planned, before place and route)", fp[key]))
+    acc = data.get("accuracy") or {}
+    if acc:
+        n = f", n = {acc['n_test']}" if acc.get("n_test") else ""
+        rows.append((f"Bit-exact test accuracy{n}", acc.get("test_accuracy") or {
+            "value": None, "unit": "",
+            "source": f"no training record: run `{acc.get('command')}`"}))
     for row in (data.get("post_layout") or {}).get("rows", []):
         if row["id"] in ("stdcell_area_um2", "setup_ws_ns", "hold_ws_ns", "power_total_w",
                          "clock_power_share", "wirelength_um", "drc_errors",
@@ -99,7 +176,7 @@ def figures(data: dict, layout_png: bytes | None) -> dict[str, str]:
         out["area"] = plots.data_uri(plots.bar_breakdown(
             "Cell area", {"sequential": area["sequential_um2"]["value"],
                           "combinational": area["combinational_um2"]["value"],
-                          "MRAM macros": area["macro_um2"]["value"]}, "um2"))
+                          "MRAM macros": area["macro_um2"]["value"]}, "µm²"))
     pw = data.get("power")
     if pw and pw.get("logic") and pw["logic"].get("vectorless"):
         groups = {}
@@ -128,20 +205,26 @@ def figures(data: dict, layout_png: bytes | None) -> dict[str, str]:
     return out
 
 
-def write_outputs(data: dict, out_dir: Path, layout_png: bytes | None) -> ReportPaths:
+def write_outputs(data: dict, out_dir: Path, layout_png: bytes | None,
+                  floorplan_png: bytes | None = None) -> ReportPaths:
     """Render every text first, then write them all or nothing (`write_files_atomic`: a
     rendering failure, a full disk or an interrupt leaves the previous report as it was, never
     a mix of two runs), report.json (what tools read) renamed last."""
     jpath, mpath, hpath = out_dir / "report.json", out_dir / "report.md", out_dir / "report.html"
     lpath = out_dir / "layout.png" if layout_png is not None else None
+    fpath = out_dir / "floorplan.png" if floorplan_png is not None else None
     json_out = json.dumps(data, indent=2, sort_keys=True) + "\n"
     ctx = {"d": data, "key": key_figures(data), "json_text": json.dumps(data, indent=1)}
     md_text = _env(False).get_template("report.md.j2").render(**ctx)
     ctx["fig"] = figures(data, layout_png)
+    if floorplan_png is not None:
+        ctx["fig"]["floorplan"] = plots.png_data_uri(floorplan_png)
     html_text = _env(True).get_template("report.html.j2").render(**ctx)
     files = {mpath: md_text.encode("utf-8"), hpath: html_text.encode("utf-8")}
     if lpath is not None and layout_png is not None:
         files[lpath] = layout_png
+    if fpath is not None and floorplan_png is not None:
+        files[fpath] = floorplan_png
     files[jpath] = json_out.encode("utf-8")
     write_files_atomic(files)
-    return ReportPaths(jpath, mpath, hpath, lpath)
+    return ReportPaths(jpath, mpath, hpath, lpath, fpath)
