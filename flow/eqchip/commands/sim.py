@@ -7,13 +7,47 @@ from pathlib import Path
 
 import click
 
+from eqchip.sim.progress import Progress
 from eqchip.ui import Console
+
+
+def _op_cycles(loaded, n: int, weights: Path | None, vcd: Path | None) -> int:  # noqa: ANN001
+    """Cycles of the operations the run will simulate (the golden model's schedule)."""
+    from eqchip.golden.counters import inference_counters, training_counters
+
+    train, infer = training_counters(loaded.arch, 0).cycles, inference_counters(loaded.arch).cycles
+    if weights is not None:
+        return n * infer
+    return train if vcd is not None else n * train + 2 * infer
+
+
+#: `auto` simulates fewer operation cycles than this on Icarus: Verilator's build (half a minute
+#: and more) costs more than Icarus simulating them (small: 1.7 s to build, 970 cycles)
+ICARUS_BELOW_CYCLES = 5000
+
+
+def _simulator(console: Console, choice: str, cycles: int) -> str:
+    """`auto`: Verilator when its tools are installed (else Icarus, with a note), Icarus for a
+    run of fewer than ICARUS_BELOW_CYCLES operation cycles."""
+    from eqchip.sim.runner import missing_tools
+
+    if choice != "auto":
+        return choice
+    if cycles < ICARUS_BELOW_CYCLES and not missing_tools("icarus"):
+        return "icarus"
+    missing = missing_tools("verilator")
+    if not missing:
+        return "verilator"
+    console.info(f"note: Verilator is not usable here (missing {', '.join(missing)}): "
+                 "simulating on Icarus, which is slower")
+    return "icarus"
 
 
 @click.command("sim")
 @click.argument("design")
-@click.option("--simulator", type=click.Choice(["icarus", "verilator"]), default="icarus",
-              show_default=True, help="HDL simulator.")
+@click.option("--simulator", type=click.Choice(["auto", "icarus", "verilator"]), default="auto",
+              show_default=True, help="HDL simulator; auto: Verilator (compiled, the fastest "
+                                      "here) when installed, else Icarus.")
 @click.option("--samples", type=click.IntRange(1, 100000), default=None,
               help="Training operations (default 3); with --weights: test samples to infer "
                    "(default 50).")
@@ -45,13 +79,26 @@ def command(console: Console, design: str, simulator: str, samples: int | None,
     loaded = load_design(design)
     n = samples if samples is not None else (50 if weights is not None else 3)
     work = out_dir or Path("build") / loaded.name / "sim"
+    simulator = _simulator(console, simulator, _op_cycles(loaded, n, weights, vcd))
     console.info(f"co-simulating {loaded.name} on {simulator}: "
                  + (f"{n} inferences with {weights}" if weights else
                     "one training operation (VCD)" if vcd else
-                    f"inference, {n} training operation(s), inference"))
-    with interruptible(f"simulation of {loaded.name}", "rerun it"):   # the simulator ends too
+                    f"inference, {n} training operation(s), inference")
+                 + " (building the simulation model first)")
+    with interruptible(f"simulation of {loaded.name}", "rerun it"), \
+            console.progress(f"simulating {loaded.name}", "cycles") as bar:
+        started: list[bool] = []
+
+        def progress(p: Progress) -> None:
+            if not started:
+                started.append(True)
+                console.info(f"model built; simulating about {p.total:,} clock cycles "
+                             f"({p.op_cycles:,} in the operations, the rest host-bus loads "
+                             "and read-backs)")
+            bar.update(p.done, p.total)
+
         res = run_cosim(loaded, work, simulator=simulator, samples=n, seed=seed, init=init,
-                        weights=weights, vcd=vcd)
+                        weights=weights, vcd=vcd, progress=progress)
     console.table(f"eqchip sim {loaded.name} ({simulator}): every register matches the "
                   "golden model", ["operation", "cycles", "MRAM reads", "MRAM writes", "class"],
                   [(f"{o['kind']} {o['index']}", o["cycles"], o["mram_reads"], o["mram_writes"],

@@ -1,0 +1,67 @@
+"""Progress of long runs: the cycles a co-simulation will simulate and how far it is, the
+plain progress line of a log, and tables that stay readable when the output is no terminal."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from eqchip.ui import Console, Progress
+
+
+def test_plain_progress_line():
+    p = Progress(Console(stream=io.StringIO()), "simulating net100", "cycles")
+    assert p.line(45_000, 105_000, 62.0) == (
+        "simulating net100: 45,000 of 105,000 cycles (43 %), 1:02 elapsed, ETA 1:23")
+    assert p.line(0, 10, 3.0).endswith("ETA unknown")
+
+
+def test_a_log_gets_one_progress_line_a_minute(monkeypatch):
+    import eqchip.ui as ui
+
+    out = io.StringIO()
+    clock = iter([0.0, 30.0, 61.0, 90.0, 125.0])
+    monkeypatch.setattr(ui.time, "monotonic", lambda: next(clock))
+    with Console(stream=out).progress("simulating x", "cycles") as bar:     # t0 = 0
+        for done in (10, 20, 30, 40):                                       # 30, 61, 90, 125
+            bar.update(done, 100)
+    lines = out.getvalue().splitlines()
+    assert [re.match(r"simulating x: (\d+) of 100", s).group(1) for s in lines] == ["20", "40"]
+
+
+def test_tables_in_a_log_keep_whole_words(monkeypatch):
+    """No terminal, no $COLUMNS: a table with a long row keeps every heading and cell whole
+    (rich cut them to three letters and an ellipsis at 80 columns)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    out = io.StringIO()
+    heads = ["step", "tool/task", "status", "time", "figure", "source"]
+    row = ["synthesis.power", "eqchip/activity_power", "success", "97.2 s",
+           "annotated logic power", "/tmp/build/digits/job0/synthesis.power/0/reports/x.json"]
+    Console(stream=out).table("flowgraph", heads, [row])
+    text = out.getvalue()
+    assert "…" not in text
+    for word in [*heads, *row[:5]]:
+        assert word in text
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="needs Icarus Verilog")
+def test_cosim_reports_its_planned_cycles(designs_dir: Path, tmp_path: Path):
+    """small on Icarus: progress starts at 0 of the planned cycles, never goes back, ends at
+    all of them; the plan's estimate is within 5 % of the cycles the test bench simulated."""
+    from eqchip.config import load_design
+    from eqchip.sim import run_cosim
+
+    seen = []
+    res = run_cosim(load_design(designs_dir / "small.yaml"), tmp_path, "icarus", samples=3,
+                    progress=seen.append)
+    total = seen[0].total
+    assert seen[0].done == 0 and seen[-1].done == total
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
+    assert seen[0].op_cycles == res.op_cycles < total
+    xml = (tmp_path / "sim_icarus" / "results.xml").read_text()
+    sim_ns = float(re.search(r'sim_time_ns="([0-9.]+)"', xml).group(1))
+    assert total == pytest.approx(sim_ns / 20.0, rel=0.05)           # small: 50 MHz
