@@ -65,3 +65,20 @@ def test_cosim_reports_its_planned_cycles(designs_dir: Path, tmp_path: Path):
     xml = (tmp_path / "sim_icarus" / "results.xml").read_text()
     sim_ns = float(re.search(r'sim_time_ns="([0-9.]+)"', xml).group(1))
     assert total == pytest.approx(sim_ns / 20.0, rel=0.05)           # small: 50 MHz
+
+
+def test_a_sweep_in_a_log_prints_a_line_per_finished_point(capsys):
+    """stderr is no terminal under pytest: no bar frames, one line per finished point."""
+    from types import SimpleNamespace
+
+    from eqchip.sweep.progress import SweepProgress
+
+    with SweepProgress(3) as bar:
+        bar("start", "p0", None)
+        bar("start", "p1", None)
+        bar("done", "p0", SimpleNamespace(status="ok"))
+        bar("done", "p1", None)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("point p0: ok (1 of 3 finished, 0 failed, 1 running;")
+    assert lines[1].startswith("point p1: failed (2 of 3 finished, 1 failed, 0 running;")

@@ -1,9 +1,11 @@
 """The sweep's progress bar (rich, on stderr): points done / running / failed and the time
-left, estimated from the points finished so far."""
+left, estimated from the points finished so far. When stderr is no terminal (a log), one
+plain line per finished point instead."""
 
 from __future__ import annotations
 
 import sys
+import time
 from types import TracebackType
 
 from rich.console import Console as RichConsole
@@ -24,10 +26,15 @@ class SweepProgress:
 
     def __init__(self, total: int, enabled: bool = True) -> None:
         self.done = self.running = self.failed = 0
+        self.total = max(total, 1)
+        self._t0 = time.monotonic()
+        console = RichConsole(file=sys.stderr)
+        # a log gets a line per finished point (`_log_line`), not the bar's last frame only
+        self._log = console if enabled and not console.is_terminal else None
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-            console=RichConsole(file=sys.stderr), disable=not enabled, transient=False)
+            console=console, disable=not enabled or self._log is not None, transient=False)
         self._task = self._progress.add_task(self._text(), total=max(total, 1))
 
     def _text(self) -> str:
@@ -42,8 +49,20 @@ class SweepProgress:
                 self.done += 1
             else:
                 self.failed += 1
+            if self._log is not None:
+                self._log.print(self._log_line(point_id, rec), markup=False, highlight=False,
+                                soft_wrap=True)
         self._progress.update(self._task, completed=self.done + self.failed,
                               description=self._text())
+
+    def _log_line(self, point_id: str, rec: PointResult | None) -> str:
+        finished = self.done + self.failed
+        elapsed = time.monotonic() - self._t0
+        left = elapsed * (self.total - finished) / finished if finished else 0.0
+        status = rec.status if rec is not None else "failed"
+        return (f"point {point_id}: {status} ({finished} of {self.total} finished, "
+                f"{self.failed} failed, {self.running} running; {elapsed:.0f} s elapsed, "
+                f"about {left:.0f} s left)")
 
     def __enter__(self) -> SweepProgress:
         self._progress.start()
