@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 
@@ -239,3 +240,62 @@ def test_only_an_unchanged_package_is_replaced(small_build: Path, tmp_path: Path
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert f"{link} is a symbolic link" in proc.stderr
     assert link.is_symlink() and (out / "manifest.json").is_file()
+
+
+def test_cover_sheet_lists_the_top_pins_and_the_mram_model_is_packed(small_build: Path,
+                                                                      tmp_path: Path,
+                                                                      designs_dir: Path
+                                                                      ) -> None:
+    """Issue 26: the partner's README opens with a cover sheet (what is inside, the top cell's
+    pins as the packed netlist declares them) and the package carries the macro's behavioural
+    Verilog model, which simulates with Icarus."""
+    import re
+    import shutil
+
+    out = tmp_path / "pkg"
+    proc = _eqchip("handoff", str(designs_dir / "small.yaml"), "--build-dir", str(small_build),
+                   "-o", str(out), "--pre-layout")
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    readme = (out / "README.md").read_text()
+    assert "## Cover sheet" in readme
+    # the pin list equals the ports of the packed netlist's top module, independently parsed
+    top = manifest["top"]
+    netlist = next(out / f["path"] for f in manifest["files"] if f["path"].endswith(".vg"))
+    text = netlist.read_text()
+    header = re.search(rf"module {top}\(([^)]*)\);", text).group(1)
+    ports = [p.strip() for p in header.split(",")]
+    rows = re.findall(r"^\| `([A-Za-z_]\w*)(?:\[\d+:\d+\])?` \| (input|output|inout) \| (\d+) \|",
+                      readme, re.M)
+    assert [r[0] for r in rows] == ports
+    for name, direction, width in rows:
+        decl = re.search(rf"^\s*{direction}\s+(?:\[(\d+):(\d+)\]\s*)?{name};", text, re.M)
+        assert decl, name
+        want = abs(int(decl.group(1)) - int(decl.group(2))) + 1 if decl.group(1) else 1
+        assert int(width) == want
+    # the behavioural model of the macro is in the package and named in the README
+    cell = manifest["macro"]["cell"]
+    model = out / "macros" / f"{cell}.v"
+    assert f"macros/{cell}.v" in {f["path"] for f in manifest["files"]}
+    assert f"`macros/{cell}.v` is a behavioural Verilog model" in readme
+    if shutil.which("iverilog") is None:
+        pytest.skip("iverilog not installed: the model's simulation is not checked")
+    tb = tmp_path / "tb.v"
+    tb.write_text(f"""`timescale 1ns/1ps
+module tb;
+  reg clk = 0, ce = 0, we = 0; reg [3:0] addr = 0; reg [31:0] din = 0; wire [31:0] dout;
+  {cell} m(.CLK(clk), .CE(ce), .WE(we), .ADDR(addr), .DIN(din), .DOUT(dout));
+  always #5 clk = ~clk;
+  initial begin
+    @(negedge clk) ce = 1; we = 1; addr = 3; din = 32'hdeadbeef;
+    @(negedge clk) we = 0;
+    @(negedge clk) $display("DOUT=%h", dout); $finish;
+  end
+endmodule
+""")
+    sim = tmp_path / "sim.vvp"
+    comp = subprocess.run(["iverilog", "-o", str(sim), str(tb), str(model)],
+                          capture_output=True, text=True)
+    assert comp.returncode == 0, comp.stderr
+    run = subprocess.run(["vvp", str(sim)], capture_output=True, text=True)
+    assert "DOUT=deadbeef" in run.stdout, run.stdout + run.stderr

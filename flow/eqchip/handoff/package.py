@@ -198,7 +198,7 @@ def _sources(build_dir: Path, state: BuildState) -> list[tuple[str, Path, Path]]
         out.append(("macro_views", v.technology, Path("macros/technology") / v.technology.name))
     if state.macro is not None:
         m = state.macro
-        for f in [*m.liberty.values(), m.lef, m.gds, m.blackbox_v]:
+        for f in [*m.liberty.values(), m.lef, m.gds, m.blackbox_v, _behavioural(m.lef)]:
             if f is not None:
                 out.append(("macro_views", f, Path("macros") / f.name))
     for name in (METRICS_FILE, STATE_FILE, "report.json", "report.md", "report.html"):
@@ -228,6 +228,17 @@ def _sources(build_dir: Path, state: BuildState) -> list[tuple[str, Path, Path]]
         for f in v.signoff_reports:
             out.append(("signoff_reports", f, Path("reports/signoff") / f.relative_to(root)))
     return out
+
+
+def _behavioural(lef: Path) -> Path | None:
+    """The macro's behavioural Verilog model, as the views' record (macro.json beside the LEF,
+    eqchip.macros.views) names it; None when the record does not."""
+    try:
+        record = json.loads((lef.parent / "macro.json").read_text(encoding="utf-8"))
+        name = record["files"]["behavioural_v"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return lef.parent / name if isinstance(name, str) and "/" not in name else None
 
 
 def _collect(sources: list[tuple[str, Path, Path]], stage: Path) -> list[dict]:
