@@ -82,3 +82,28 @@ def test_a_sweep_in_a_log_prints_a_line_per_finished_point(capsys):
     assert len(lines) == 2
     assert lines[0].startswith("point p0: ok (1 of 3 finished, 0 failed, 1 running;")
     assert lines[1].startswith("point p1: failed (2 of 3 finished, 1 failed, 0 running;")
+
+
+def test_build_watch_names_the_running_node_and_the_simulated_cycles(tmp_path, designs_dir):
+    """A job folder as SiliconCompiler lays it out while synthesis.power runs (synthesis done:
+    its output manifest written) and the reporter's file of the gate-level simulation."""
+    from eqchip.buildwatch import running_nodes
+    from eqchip.config import load_design
+    from eqchip.sim import scenario
+
+    loaded = load_design(designs_dir / "small.yaml")
+    job = tmp_path / "job0"
+    (job / "synthesis" / "0" / "outputs").mkdir(parents=True)
+    (job / "synthesis" / "0" / "outputs" / "small.pkg.json").write_text("{}")
+    gs = job / "synthesis.power" / "0" / "work" / "gatesim"
+    gs.mkdir(parents=True)
+    params = scenario.initial_params(loaded.arch, 0, "random", None)
+    scenario.write_plan(gs / "plan.npz", loaded.arch, params,
+                        scenario.operations(loaded, 1, 0, False, one_training_op=True))
+    (gs / "progress").write_text(f"{300 * 20000}\n")           # 300 cycles of 20 ns
+    seen: dict[str, float] = {}
+    assert [n.step for n in running_nodes(job, "small", loaded.arch, seen, 100.0)] == [
+        "synthesis.power"]
+    (node,) = running_nodes(job, "small", loaded.arch, seen, 165.0)
+    assert node.text().startswith("running synthesis.power (1:05), gate-level simulation: "
+                                  "300 of about ")

@@ -32,6 +32,11 @@ class Console:
     def is_terminal(self) -> bool:
         return self._out.is_terminal
 
+    def status_line(self) -> StatusLine:
+        """A line saying what runs (`StatusLine.update(text, key)`): rewritten in place in a
+        terminal; in a log printed when `key` changes and once a minute."""
+        return StatusLine(self)
+
     def progress(self, what: str, unit: str) -> Progress:
         """A progress display of `what` counted in `unit` (`Progress.update(done, total)`):
         a bar with elapsed time and ETA in a terminal, else one plain line a minute."""
@@ -115,6 +120,35 @@ class Progress:
         return (f"{self.what}: {done:,} of {total:,} {self.unit} ({pct:.0f} %), "
                 f"{_clock(elapsed)} elapsed, ETA "
                 + (_clock(eta) if eta is not None else "unknown"))
+
+
+class StatusLine:
+    """See `Console.status_line`; a context manager."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._status = None
+        self._key: str | None = None
+        self._last = 0.0
+
+    def __enter__(self) -> StatusLine:
+        if self.console.is_terminal and not self.console.quiet:
+            self._status = self.console._out.status("")
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+    def update(self, text: str, key: str) -> None:
+        if self._status is not None:
+            self._status.update(text)
+            return
+        now = time.monotonic()
+        if key != self._key or now - self._last >= LOG_PROGRESS_S:
+            self._key, self._last = key, now
+            self.console.info(text)
 
 
 def _clock(seconds: float) -> str:

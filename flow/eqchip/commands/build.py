@@ -135,6 +135,7 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     (see `eqchip doctor`); a failed report exits non-zero with its own error."""
     from eqchip.asic.run import BuildOptions
     from eqchip.buildguard import guarded_build
+    from eqchip.buildwatch import BuildWatcher
     from eqchip.config import load_design
 
     loaded = load_design(design)
@@ -149,8 +150,11 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     # checks first; one build per folder; Ctrl-C / SIGTERM end the process tree (exit 130/143)
     with guarded_build(console, loaded, build_dir, report=report) as guard:
         try:
-            done = build_design(loaded, opts, report=report, notify=console.info,
-                                on_built=on_built)
+            # the running node, its time and the power node's simulated cycles, once a second
+            with BuildWatcher(console, build_dir / loaded.arch.name / jobname,
+                              loaded.arch.name, loaded.arch):
+                done = build_design(loaded, opts, report=report, notify=console.info,
+                                    on_built=on_built)
         except EqchipError:
             guard.check()             # an interrupt SC turned into a failed run is an interrupt
             if not built:

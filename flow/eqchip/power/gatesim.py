@@ -187,13 +187,14 @@ GATE_SIMULATORS = ("verilator", "icarus")
 #: the environment variable that chooses the build's gate-level simulator: verilator, icarus or
 #: auto (the default: `choose_simulator`)
 SIMULATOR_ENV = "EQCHIP_GATE_SIMULATOR"
-#: CPU cost model of `choose_simulator`, measured by bench/bench_gatesim.py on this 2-core
-#: machine: Icarus simulates ~1.4e6 cell-cycles per second and compiles in seconds; Verilator
-#: compiles ~1.5 ms per cell plus ~12 s (Verilator, C++ at -O0, runtime library), then runs
-#: the step in a second or two
+#: CPU cost model of `choose_simulator`, measured on this 2-core machine (bench/
+#: bench_simspeed.py): Icarus simulates ~1.4e6 cell-cycles per CPU second and compiles in
+#: seconds; Verilator's build and run (Verilator, C++ at -O0, the runtime library, the
+#: co-simulation test with the monitor) took 25 s for small's 6k cells and 75-90 s for a 20k-cell
+#: digits netlist, about 12 s plus 3.5 ms per cell
 ICARUS_CELL_CYCLES_PER_S = 1.4e6
 VERILATOR_FIXED_S = 12.0
-VERILATOR_S_PER_CELL = 1.5e-3
+VERILATOR_S_PER_CELL = 3.5e-3
 
 
 def choose_simulator(cells: int, cycles: int, setting: str | None = None) -> tuple[str, str]:
@@ -279,7 +280,7 @@ def _verilator_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work
     cpu0 = _children_cpu()
     run = run_testbench(src, cfg, work, build_dir=work / "build_verilator", log_path=log_path,
                         timeout_s=timeout_s, what=f"gate-level simulation of {loaded.name}",
-                        opt="compile")
+                        opt="compile", poller=_reporter(loaded, work))
     cpu = _children_cpu() - cpu0
     _check(run, loaded, log_path)
     t0 = time.thread_time()
@@ -320,7 +321,8 @@ def _icarus_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work: P
         try:
             run = run_testbench(src, cfg, work, build_dir=work / "build_gl",
                                 log_path=log_path, timeout_s=timeout_s,
-                                what=f"gate-level simulation of {loaded.name}")
+                                what=f"gate-level simulation of {loaded.name}",
+                                poller=_reporter(loaded, work))
         finally:
             reader.finish()
         cpu = _children_cpu() - cpu0
@@ -332,6 +334,16 @@ def _icarus_activity(loaded: LoadedDesign, netlist: Path, liberty: Path, work: P
                             run.build_seconds, "icarus")
     finally:
         pipe.unlink(missing_ok=True)
+
+
+def _reporter(loaded: LoadedDesign, work: Path):  # noqa: ANN202 - eqchip.sim.progress.Poller
+    """The test bench's progress reporter, writing the simulated time into work/progress
+    while the simulation runs (what `eqchip build` shows: eqchip.buildwatch)."""
+    from eqchip.sim.clock import sim_clock
+    from eqchip.sim.progress import Poller
+
+    return Poller(work / "progress", sim_clock(loaded.arch.clock_period_ns).period_ps, 0, 0,
+                  lambda _p: None)
 
 
 def _children_cpu() -> float:
