@@ -5,6 +5,7 @@ the disk, value changes, and cell-cycles per second (the rate behind
 eqchip.power.measure.GATE_LEVEL_MAX_CELL_CYCLES). Prints the numbers; asserts nothing.
 
     python bench/bench_gatesim.py designs/small.yaml [--build-dir build] [--work DIR] [--file]
+        [--simulator icarus|verilator]
 
 Reads the build's records (build_state.json: netlist, RTL VCD, activity_power.json for the
 liberty) of `eqchip build`. `--file` also runs the previous way for comparison: every signal,
@@ -39,6 +40,9 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="scratch directory (default: a "
                     "temporary one)")
     ap.add_argument("--file", action="store_true", help="also run the VCD-file way")
+    ap.add_argument("--simulator", choices=["icarus", "verilator"], default="icarus",
+                    help="gate-level simulator of the streamed run (bench/bench_simspeed.py "
+                         "compares both)")
     args = ap.parse_args()
     os.environ.update(bench_env())
 
@@ -69,7 +73,8 @@ def main() -> None:
     ]
     rss_before = _peak_mb()[0]
     t0 = time.perf_counter()
-    run = gate_level_activity(loaded, v.netlist, liberty, work / "stream", macros, n_inf)
+    run = gate_level_activity(loaded, v.netlist, liberty, work / "stream", macros, n_inf,
+                              simulator=args.simulator)
     wall = time.perf_counter() - t0
     rss_after = _peak_mb()[0]
     st = run.stream
