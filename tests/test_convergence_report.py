@@ -3,6 +3,7 @@ updates and energy per operation of a gated design as distributions over its tes
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -88,3 +89,25 @@ def test_gated_distribution_per_sample(small_es) -> None:
 def test_only_gated_designs_get_the_section(designs_dir: Path) -> None:
     loaded = load_design(designs_dir / "small.yaml")
     assert cv.convergence_section(loaded, _report(loaded.arch)) is None
+
+
+def test_gated_synops_follow_the_operation(small_es) -> None:
+    """A gated design's synaptic operations per inference / training step are those of the
+    STEPs the simulated operation took (from its counters), with or without a skipped WUPD;
+    the fixed schedule's otherwise."""
+    from eqchip.report.energy import steps_of, synops_per_step
+
+    arch = small_es.arch
+    per = synops_per_step(arch)
+    for steps, skipped, writes in (((3, 2, 1), False, 4), ((5, 1, 1), True, 0)):
+        inf = g.inference_counters(arch, steps[0])
+        trn = g.training_counters(arch, writes, steps, skipped)
+        assert steps_of(arch, inf, False) == steps[0]
+        assert steps_of(arch, trn, True) == sum(steps)
+        rep = energy_report(arch, _inputs(), inf, trn, "hand", "hand")
+        assert rep.figures["synops_per_inference"].value == steps[0] * per
+        assert rep.figures["synops_per_training_step"].value == sum(steps) * per
+    ungated = energy_report(dataclasses.replace(arch, early_stop=False), _inputs(),
+                            g.inference_counters(arch), g.training_counters(arch, 3),
+                            "hand", "hand")
+    assert ungated.figures["synops_per_inference"].value == arch.t1 * per

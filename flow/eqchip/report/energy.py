@@ -20,7 +20,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from eqchip.config.arch import Arch
-from eqchip.golden.counters import Counters, nudged_steps, word_pass_cycles
+from eqchip.golden.counters import (
+    Counters,
+    nudged_steps,
+    step_cycles,
+    total_words,
+    word_pass_cycles,
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,18 @@ def steps_per_training(arch: Arch) -> int:
     return arch.t1 + nudged_steps(arch)
 
 
+def steps_of(arch: Arch, c: Counters, training: bool) -> int:
+    """STEPs of the operation with counters `c`: the fixed schedule's, or with convergence-gated
+    phases (eqprop.early_stop) the ones it took: every STEP reads every word once, and so does
+    a WUPD that was not skipped (a skipped one has no cycles: docs/architecture.md)."""
+    if not arch.early_stop:
+        return steps_per_training(arch) if training else arch.t1
+    n = c.mram_reads // total_words(arch)
+    if training and c.cycles != 2 + (1 if arch.symmetric else 0) + n * step_cycles(arch):
+        n -= 1
+    return n
+
+
 @dataclass(frozen=True)
 class EnergyReport:
     inference: OpEnergy
@@ -144,16 +162,20 @@ def energy_report(arch: Arch, p: PowerInputs, inference: Counters, training: Cou
                       mram_writes=training.mram_writes)
     wupd = op_energy("weight update phase", wupd_c,
                      "docs/architecture.md cycle schedule: WUPD", per, p, extra)
-    s_inf = arch.t1 * synops_per_step(arch)
-    s_trn = steps_per_training(arch) * synops_per_step(arch)
+    n_inf, n_trn = steps_of(arch, inference, False), steps_of(arch, training, True)
+    s_inf = n_inf * synops_per_step(arch)
+    s_trn = n_trn * synops_per_step(arch)
+    gated = " (early_stop: the STEPs the operation took)" if arch.early_stop else ""
     n_syn = arch.n_synapses
     e_inf, e_trn = inf.total_pj, trn.total_pj
     f: dict[str, Figure] = {
         "synops_per_step": Figure(synops_per_step(arch), "MAC",
                                   "sum_l rows*cols (forward) + sum_{l>=1} rows*cols (transposed)"),
-        "synops_per_inference": Figure(s_inf, "MAC", "T1 x synops_per_step"),
+        "synops_per_inference": Figure(s_inf, "MAC", f"{n_inf} STEPs{gated} x synops_per_step"
+                                       if gated else "T1 x synops_per_step"),
         "synops_per_training_step": Figure(
-            s_trn, "MAC", "(T1 + T2 x (2 if symmetric else 1)) x synops_per_step"),
+            s_trn, "MAC", f"{n_trn} STEPs{gated} x synops_per_step" if gated
+            else "(T1 + T2 x (2 if symmetric else 1)) x synops_per_step"),
         "weight_updates_per_training_step": Figure(n_syn, "updates", "n_synapses"),
         "energy_per_inference": inf.total(),
         "energy_per_training_sample": trn.total(),
