@@ -515,3 +515,25 @@ def test_gated_changed_flag_defect_is_caught(small_es_yaml: Path, tmp_path: Path
                   edit_rtl=lambda d: _replace(d / "rtl" / "small_es_nupd.sv",
                                               r"assign changed = chg \|\| diff;",
                                               "assign changed = 1'b0;"))
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog is not installed")
+def test_gated_vcd_operation_counters(tmp_path_factory: pytest.TempPathFactory,
+                                      cosim_work) -> None:
+    """The one training operation of a VCD run (the activity of synthesis.power) takes the
+    counters `vcd_operation_step` predicts, which on a gated design are not the fixed
+    schedule's (its free phase ends after 1 STEP here), and its free phase the inference
+    counters of its own STEPs."""
+    from eqchip.sim.scenario import vcd_operation_step
+
+    loaded = load_design(_gated_yaml(tmp_path_factory, "one_matrix", ONE_MATRIX_YAML))
+    arch = loaded.arch
+    want = vcd_operation_step(loaded)
+    assert want.counters != g.training_counters(arch, want.counters.mram_writes)
+    wdir = cosim_work("one_matrix_es_vcd", "icarus")
+    r = run_cosim(loaded, wdir, simulator="icarus", samples=1, vcd=wdir / "train.vcd")
+    (op,) = r.ops
+    assert (op["cycles"], op["mram_reads"], op["mram_writes"]) == (
+        want.counters.cycles, want.counters.mram_reads, want.counters.mram_writes)
+    assert (op["steps_free"], op["steps_plus"], op["steps_minus"]) == want.steps
+    assert g.inference_counters(arch, want.steps[0]).cycles < g.inference_counters(arch).cycles

@@ -130,6 +130,10 @@ def compose(loaded: LoadedDesign, metrics: dict, ap: dict | None, sources: dict[
                      "not run): no area or power from the netlist")
     # --- counters ----------------------------------------------------------------------------
     sched = inference_counters(arch)
+    if arch.early_stop:     # gated: the free phase of the simulated operation (its own STEPs)
+        from eqchip.sim.scenario import vcd_operation_step
+
+        sched = inference_counters(arch, vcd_operation_step(loaded).steps[0])
     inf_c, inf_src = sched, "docs/architecture.md cycle schedule (eqchip.golden.inference_counters)"
     inf_ap = (ap or {}).get("inference")
     if inf_ap:

@@ -79,6 +79,18 @@ def operations(loaded: LoadedDesign, samples: int, seed: int, inference_only: bo
     return ops
 
 
+def vcd_operation_step(loaded: LoadedDesign, seed: int = 0) -> g.TrainStep:
+    """The golden model's result of the one training operation a VCD run simulates
+    (`run_cosim(..., vcd=...)`, the activity of `synthesis.power`): initial parameters and
+    sample of `seed`. Its counters are what the waveform must show; with eqprop.early_stop
+    they follow its STEPs per phase (`.steps`), which `training_counters(arch, writes)` (the
+    fixed schedule) does not know, and its free phase's cycles are
+    `inference_counters(arch, .steps[0])`."""
+    arch = loaded.arch
+    (op,) = operations(loaded, 1, seed, inference_only=False, one_training_op=True)
+    return g.train_step(arch, initial_params(arch, seed, "random", None), op.x, op.y)
+
+
 def zero_update_op(arch: Arch, params: g.Params, ops: list[Op]) -> Op | None:
     """For a gated design (eqprop.early_stop): a training operation whose update is exactly
     zero, so that WUPD is skipped: the first training sample of `ops` whose free phase
