@@ -29,7 +29,7 @@ DEFAULT_METRICS = ("report.energy.figures.energy_per_*", "*pj_per_synop*", "*top
                    "tool errors].")
 @click.option("--last", type=click.IntRange(1), default=None,
               help="Only the last N runs of each design.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="Folder for history.png and history.html [default: beside the database].")
 @click.pass_obj
 def command(console: Console, designs: tuple[str, ...], db: Path, metrics: tuple[str, ...],

@@ -51,7 +51,7 @@ def _build_fn(scheduler: str):  # noqa: ANN202
               help="Baseline folder [default: designs/baselines].")
 @click.option("--rules", "rules_path", type=click.Path(path_type=Path), default=None,
               help="Rules file [default: designs/regress_rules.yaml].")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="Folder for junit.xml and summary.md [default: <build-root>/regress].")
 @click.option("--history", type=click.Path(path_type=Path), default=None,
               help="History database [default: <build-root>/regress/history.sqlite].")

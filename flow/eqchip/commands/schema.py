@@ -14,7 +14,7 @@ from eqchip.ui import Console
 
 
 @click.command("schema")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--out", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schema to this file instead of standard output.")
 @click.option("--technology", is_flag=True,
               help="The schema of MRAM technology files (pdk_cfg/mram/*.yaml, or your own "
