@@ -17,7 +17,8 @@ import pytest
 from PIL import Image
 
 from eqchip.report import write_report_analysis
-from eqchip.report.floorplan_image import META_KEY
+
+META_KEY = "Description"       # the PNG text chunk eqchip.report.floorplan_image writes
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -101,7 +102,7 @@ def test_published_chips_beside_this_design(report):
             assert r["from"], r            # every figure says where in the paper it stands
     assert any("MRAM" in r["kind"] for r in rows)
     html = paths.html.read_text()
-    assert all(f'href="{r["citation"]}"' in html for r in rows)
+    assert all(f'<span class="src">{r["citation"]}</span>' in html for r in rows)
 
 
 def test_accuracy_beside_energy_with_n_or_the_command(report, small_build, tmp_path):
@@ -128,22 +129,30 @@ def test_accuracy_beside_energy_with_n_or_the_command(report, small_build, tmp_p
     assert f"Bit-exact test accuracy, n = {summary['n_test']}" in md
 
 
-def test_tables_fit_the_page_with_units_and_labels(report):
+def test_cross_check_table_fits_the_page(report):
     paths, data = report
     html = _tables(paths.html.read_text())
     # no unbroken sha256 in a table cell; the full value is in the title attribute
     cells = re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
     assert not [c for c in cells if re.search(r"(?<![\"=])\b[0-9a-f]{64}\b(?!\")", c)]
-    sha = data["design"]["sha256"]
-    assert f'title="{sha}"' in html
-    # areas as 61,650 µm², never 6.165e+04 um2
+    assert f'title="{data["design"]["sha256"]}"' in html
+
+
+def test_areas_print_in_full_with_thousands_separators(report):
+    paths, data = report
+    html = _tables(paths.html.read_text())
     total = data["area"]["total_um2"]["value"]
-    assert f"{total:,.0f} µm²" in html
+    assert total >= 1e4 and f"{total:,.0f} µm²" in html          # 61,650 µm²
     assert not re.search(r"\d\.\d+e\+0\d um2", html)
     assert not re.search(r"\d\.\d+e\+0\d", paths.markdown.read_text().split("## Cross")[0])
-    # human labels, not report.json's keys
+
+
+def test_tables_use_human_labels_and_units(report):
+    paths, _ = report
+    html = _tables(paths.html.read_text())
     for key in ("sequential_um2", "setup_slack_sta_ns", "logic_dynamic", "weights_per_word"):
         assert f"<td>{key}</td>" not in html
-    assert "<td>sequential cells</td>" in html
-    # the design parameters have a unit column
+    assert "<td>sequential cells</td>" in html and "<td>logic, dynamic</td>" in html
+    # the design parameters have a unit column; power in µW, not uW
     assert "<th>parameter</th><th>value</th><th>unit</th>" in html
+    assert "(uW)" not in html and "logic power (µW)" in html
