@@ -156,3 +156,17 @@ def test_tables_use_human_labels_and_units(report):
     # the design parameters have a unit column; power in µW, not uW
     assert "<th>parameter</th><th>value</th><th>unit</th>" in html
     assert "(uW)" not in html and "logic power (µW)" in html
+
+
+def test_readme_quick_start_documents_the_train_convention(report, small_build):
+    """README's quick start says where `eqchip train` must write for the report to show the
+    accuracy: `-o <build>/train`, the folder the report itself names."""
+    readme = (REPO / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "-o <build>/train" in quick
+    m = re.search(r"`(eqchip train designs/small\.yaml -o (\S+))`", quick.replace("\n", " "))
+    assert m, "no `eqchip train designs/small.yaml -o ...` in the quick start"
+    # the README's folder is <build root>/<design>/train, as the report's own command says
+    _, data = report
+    assert Path(m.group(2)).parts[-2:] == ("small", "train")
+    assert data["accuracy"]["command"].endswith(f"{small_build.name}/train")
