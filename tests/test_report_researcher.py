@@ -7,6 +7,7 @@ labels and units. All on the session's real build of small.yaml (`small_build`).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -170,3 +171,14 @@ def test_readme_quick_start_documents_the_train_convention(report, small_build):
     _, data = report
     assert Path(m.group(2)).parts[-2:] == ("small", "train")
     assert data["accuracy"]["command"].endswith(f"{small_build.name}/train")
+
+
+def test_cli_report_prints_the_accuracy_or_the_command(small_build, tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "eqchip", "report", str(small_build), "-o",
+                           str(out)], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "300"})
+    assert proc.returncode == 0, proc.stderr
+    assert (f"not trained: run `eqchip train {REPO / 'designs' / 'small.yaml'} -o "
+            f"{small_build / 'train'}`") in proc.stdout
+    assert str(out / "floorplan.png") in proc.stdout

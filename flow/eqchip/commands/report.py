@@ -50,13 +50,24 @@ def command(console: Console, build_dir: Path, design: Path | None,
         ("energy / synaptic op (inference)", f"{f['pj_per_synop_inference']['value']:.4g} pJ"),
         ("energy / weight update", f"{f['energy_per_weight_update']['value']:.4g} pJ"),
         ("TOPS/W (inference)", f"{f['tops_per_w_inference']['value']:.4g}"),
+        ("bit-exact test accuracy", _accuracy(an.data.get("accuracy") or {})),
     ])
     for n in an.data["notes"] + (an.data.get("comparison") or {}).get("notes", []):
         console.warn(n)
     bad = [c["name"] for c in an.data["cross_checks"] if not c["ok"]]
     for name in bad:
         console.warn(f"cross-check failed: {name}")
-    console.ok(f"wrote {paths.json}, {paths.markdown}, {paths.html}")
+    extra = "".join(f", {p}" for p in (paths.floorplan_png, paths.layout_png) if p)
+    console.ok(f"wrote {paths.json}, {paths.markdown}, {paths.html}{extra}")
+
+
+def _accuracy(acc: dict) -> str:
+    """The report's accuracy beside the energy, or the command that makes it."""
+    fig = acc.get("test_accuracy")
+    if not fig:
+        return f"not trained: run `{acc.get('command')}`"
+    n = f", n = {acc['n_test']}" if acc.get("n_test") else ""
+    return f"{fig['value']:.1f} % ({acc.get('epochs')} epochs{n})"
 
 
 def _refuse_packages(build_dir: Path, out_dir: Path | None) -> None:
