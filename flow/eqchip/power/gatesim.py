@@ -8,9 +8,12 @@ load, one training operation on the same sample), and its VCD gives the zero-del
 of every net of the netlist: the reference the RTL-plus-propagation estimate
 (`eqchip.power.propagate`) is compared with.
 
-`gate_level_activity` (the build's way) dumps only the netlist's own nets and the MRAM macros'
-ports, into a named pipe that `eqchip.power.vcdstream` reads while Icarus writes: disk and
-memory stay bounded whatever the design's size, the cost is simulation time.
+`gate_level_activity` (the build's way) measures only the netlist's own nets and the MRAM
+macros' pins, on either simulator (`choose_simulator`): Verilator counts toggles and high time
+inside its compiled model (`eqchip.power.glcount`, no VCD); Icarus, the reference, dumps them
+into a named pipe that `eqchip.power.vcdstream` reads while it writes. Both give the same
+numbers bit for bit (tests/test_glcount.py); disk and memory stay bounded whatever the
+design's size.
 `gate_level_vcd` writes every signal, cell insides included, to a file: the reference the
 streamed run is tested against, for small designs.
 """
