@@ -157,6 +157,13 @@ def test_tables_use_human_labels_and_units(report):
     # the design parameters have a unit column; power in µW, not uW
     assert "<th>parameter</th><th>value</th><th>unit</th>" in html
     assert "(uW)" not in html and "logic power (µW)" in html
+    # the inline figures too: the energy bars name the parts as the tables do
+    import base64
+
+    svgs = [base64.b64decode(u).decode() for u in
+            re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
+    energy = next(s for s in svgs if "Energy of one training step" in s)
+    assert ">logic, dynamic<" in energy and ">logic_dynamic<" not in energy
 
 
 def test_readme_quick_start_documents_the_train_convention(report, small_build):

@@ -183,16 +183,16 @@ def figures(data: dict, layout_png: bytes | None) -> dict[str, str]:
         for which in ("vectorless", "annotated", "rtl_propagated"):
             lp = pw["logic"].get(which)
             if lp:
-                groups[_LABEL[which]] = {k.removesuffix("_w"): lp[k]["value"] * 1e6
+                groups[_LABEL[which]] = {label(k): lp[k]["value"] * 1e6
                                  for k in ("switching_w", "internal_w", "leakage_w", "total_w")}
         out["power"] = plots.data_uri(plots.grouped_bars(
-            "Logic power: vectorless vs activity-annotated", groups, "uW"))
+            "Logic power: vectorless vs activity-annotated", groups, "µW"))
     tr = data["energy"]["training_step"]["parts_pj"]
     out["energy"] = plots.data_uri(plots.bar_breakdown(
-        "Energy of one training step", {k: v["value"] for k, v in tr.items()}, "pJ"))
+        "Energy of one training step", {label(k): v["value"] for k, v in tr.items()}, "pJ"))
     inf = data["energy"]["inference"]["parts_pj"]
     out["energy_inference"] = plots.data_uri(plots.bar_breakdown(
-        "Energy of one inference", {k: v["value"] for k, v in inf.items()}, "pJ"))
+        "Energy of one inference", {label(k): v["value"] for k, v in inf.items()}, "pJ"))
     t = data.get("timing") or {}
     period = t["clock_period_ns"]["value"]
     slack = t.get("setup_slack_sta_ns")
