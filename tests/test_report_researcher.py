@@ -128,6 +128,24 @@ def test_accuracy_beside_energy_with_n_or_the_command(report, small_build, tmp_p
     assert acc2["energy_per_inference"] == data["energy"]["figures"]["energy_per_inference"]
     md = paths2.markdown.read_text()
     assert f"Bit-exact test accuracy, n = {summary['n_test']}" in md
+    # a training record of another version of the design is said to be one
+    (build / "train" / "summary.json").write_text(json.dumps(
+        {**summary, "design_sha256": "0" * 64}))
+    paths3, _ = write_report_analysis(build, out_dir=tmp_path / "out3")
+    acc3 = json.loads(paths3.json.read_text())["accuracy"]
+    assert acc3["same_design"] is False and "another version" in acc3["note"]
+    assert acc3["note"] in paths3.markdown.read_text()
+
+
+def test_a_report_without_a_floorplan_leaves_no_old_picture(report, tmp_path):
+    from eqchip.report.render import write_outputs
+
+    _, data = report
+    out = tmp_path / "again"
+    first = write_outputs(data, out, None, b"\x89PNG old picture")
+    assert first.floorplan_png.is_file()
+    second = write_outputs({**data, "floorplan": None}, out, None)
+    assert second.floorplan_png is None and not (out / "floorplan.png").exists()
 
 
 def test_cross_check_table_fits_the_page(report):

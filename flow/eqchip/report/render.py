@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from eqchip.fileio import write_files_atomic
+from eqchip.fileio import remove_outputs, write_files_atomic
 from eqchip.report import plots
 from eqchip.resources import templates_dir
 
@@ -227,4 +227,8 @@ def write_outputs(data: dict, out_dir: Path, layout_png: bytes | None,
         files[fpath] = floorplan_png
     files[jpath] = json_out.encode("utf-8")
     write_files_atomic(files)
+    # a picture of the previous report that this one has not (no floorplan plan, no layout)
+    # must not look like this report's
+    remove_outputs(*(p for p in (out_dir / "floorplan.png", out_dir / "layout.png")
+                     if p not in files))
     return ReportPaths(jpath, mpath, hpath, lpath, fpath)
