@@ -245,3 +245,28 @@ def test_report_gives_timing_at_every_signoff_corner(routed: Routed) -> None:
     assert all(r["met"] for r in rows.values()), rows
     md = (routed.dir / "report.md").read_text()
     assert "Timing at the sign-off corners" in md and "ss_n40C_1v40" in md
+
+
+def test_slow_corner_is_signed_off_at_its_own_clock(routed: Routed) -> None:
+    """route_tiny names a slower clock for the slow corner (clock.slow_corner_freq_mhz):
+    OpenROAD read it into the slow scenario's own timing mode, and every corner's figures say
+    which clock they were checked at."""
+    from eqchip.asic.corners import SLOW_CLOCK_MODE
+    from eqchip.config import load_design
+
+    clock = load_design(DESIGN).design.clock
+    assert clock.slow_corner_freq_mhz is not None and \
+        clock.slow_corner_freq_mhz < clock.freq_mhz
+    corners = json.loads((routed.dir / "metrics.json").read_text())["post_layout"]["corners"]
+    assert corners["slow"]["clock_period_ns"] == pytest.approx(clock.slow_corner_period_ns)
+    assert corners["typical"]["clock_period_ns"] == pytest.approx(clock.period_ns)
+    assert corners["fast"]["clock_period_ns"] == pytest.approx(clock.period_ns)
+    state = _state(routed)
+    step = corners["slow"]["source"]
+    log = (routed.dir / state.job / step / "0" / f"{step}.log").read_text(errors="replace")
+    assert f"Reading SDC into mode ({SLOW_CLOCK_MODE})" in log
+    assert f"with mode: {SLOW_CLOCK_MODE}" in log
+    report = json.loads((routed.dir / "report.json").read_text())
+    clocks = {(c["corner"], c["check"]): c["clock_mhz"] for c in report["post_layout"]["corners"]}
+    assert clocks[("slow", "setup")] == pytest.approx(clock.slow_corner_freq_mhz)
+    assert clocks[("typical", "setup")] == pytest.approx(clock.freq_mhz)

@@ -163,6 +163,14 @@ def sky130_cfg_dir() -> Path:
     return pdk_cfg_dir() / "sky130"
 
 
+#: share of each routing layer's tracks global routing keeps free (OpenROAD's
+#: set_global_routing_layer_adjustment), where eqchip departs from lambdapdk's sky130 (met1 and
+#: met2 0.40). Measured on route_tiny's placed design (bench/bench_route.py, docs/flow.md): the
+#: detailed router's first pass left 1,532 violations at 0.40 (764 met1 shorts), 891 at
+#: met1 0.70 / met2 0.50, 653 at met1 0.90 / met2 0.50 (86 met1 shorts).
+GLOBAL_ROUTING_DERATING: dict[str, float] = {"met1": 0.9, "met2": 0.5}
+
+
 def make_pdk(paths: Sky130Paths):  # noqa: ANN201 - returns a lambdapdk Sky130PDK subclass
     """lambdapdk's Sky130PDK with every file taken from the open_pdks install."""
     from lambdapdk.sky130 import Sky130PDK
@@ -186,6 +194,12 @@ def make_pdk(paths: Sky130Paths):  # noqa: ANN201 - returns a lambdapdk Sky130PD
         else:
             _drop_fileset(pdk, "klayout.techmap", ("pdk", "displayfileset", "klayout"),
                           ("pdk", "layermapfileset", "klayout", "def", "klayout"))
+    # less of met1/met2 for global routes than lambdapdk's 40 %: sky130_fd_sc_hd's pins are
+    # reached through met1, so routes there start the detailed router from hundreds of met1
+    # shorts and spacing violations (GLOBAL_ROUTING_DERATING)
+    derating = dict(pdk.get("tool", "openroad", "globalroutingderating"))
+    pdk.set("tool", "openroad", "globalroutingderating",
+            list({**derating, **GLOBAL_ROUTING_DERATING}.items()))
     # open_pdks has no OpenROAD metal-fill rules or OpenRCX decks in this layout: drop them
     # so SC's fill task skips and extraction falls back to the RC tables lambdapdk sets.
     _drop_fileset(pdk, "openroad.fill", ("pdk", "fill", "runsetfileset", "openroad", "beol"))

@@ -1,0 +1,44 @@
+"""eqchip's place-and-route settings reach SiliconCompiler's OpenROAD tasks as meant: cell
+padding on every task that places cells, and global-routing derating that changes met1/met2
+while keeping every other layer's (lambdapdk's) value. docs/flow.md gives the measurements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eqchip.asic.pdk import GLOBAL_ROUTING_DERATING
+from eqchip.asic.project import DETAIL_CELL_PADDING, GLOBAL_CELL_PADDING, make_project
+from eqchip.config import load_design
+
+TINY = Path(__file__).resolve().parent / "data" / "route_tiny.yaml"
+#: lambdapdk's sky130 derating of the layers eqchip leaves alone
+LAMBDAPDK_KEPT = {"li1": 1.0, "met3": 0.3, "met4": 0.3, "met5": 0.3}
+
+
+def _project(tmp_path: Path):  # noqa: ANN202
+    from eqchip.asic.run import BuildOptions, stage
+
+    staged = stage(load_design(TINY), BuildOptions(build_root=tmp_path / "b"))
+    return make_project(staged.spec)
+
+
+def test_placement_padding_reaches_every_placing_task(tmp_path: Path, pdk_root: Path) -> None:
+    project = _project(tmp_path)
+    pads: dict[str, int] = {}
+    for task in project.getkeys("tool", "openroad", "task"):
+        for var in ("pad_global_place", "pad_detail_place"):
+            if project.valid("tool", "openroad", "task", task, "var", var):
+                pads[f"{task}.{var}"] = project.get("tool", "openroad", "task", task, "var",
+                                                    var)
+    for task in ("global_placement", "macro_placement", "pin_placement"):
+        assert pads[f"{task}.pad_global_place"] == GLOBAL_CELL_PADDING, pads
+    for task in ("detailed_placement", "clock_tree_synthesis", "fillercell_insertion",
+                 "repair_timing"):
+        assert pads[f"{task}.pad_detail_place"] == DETAIL_CELL_PADDING, pads
+
+
+def test_global_routing_derating_keeps_the_other_layers(tmp_path: Path, pdk_root: Path) -> None:
+    project = _project(tmp_path)
+    pdk = project.get_library(project.get("asic", "pdk"))
+    derating = dict(pdk.get("tool", "openroad", "globalroutingderating"))
+    assert derating == {**LAMBDAPDK_KEPT, **GLOBAL_ROUTING_DERATING}, derating
