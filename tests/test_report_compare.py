@@ -51,12 +51,14 @@ def test_comparison_reads_the_reference_records(build_root: Path, tmp_path: Path
     assert ref["build_dir"] == str(build_root / "ref")
     summary = json.loads((build_root / "ref" / "train" / "summary.json").read_text())
     assert ref["test_accuracy"] == summary["final_test_acc"] and ref["accuracy_epochs"] == 1
+    assert ref["accuracy_n_test"] == summary["n_test"] > 0      # issue 26: n beside it
     assert this["test_accuracy"] is None
     assert any("no training summary" in s for s in data["comparison"]["notes"])
     md = paths.markdown.read_text()
     assert "## Per synapse, next to the reference design" in md
     assert "reference ref (`small`)" in md and "weight bits / update rounding | 16 / nearest" in md
     assert "Per synapse, next to the reference design" in paths.html.read_text()
+    assert f"(1 epochs, n = {summary['n_test']})" in md
 
 
 def test_an_absent_reference_is_a_note(build_root: Path, tmp_path: Path) -> None:

@@ -92,6 +92,7 @@ def side(label: str, build_dir: Path, loaded: LoadedDesign, metrics: dict, an: A
         "mram_um2_per_synapse": _per(float(mac) if mac is not None else None, n),
         "test_accuracy": train.final_test_acc if train else None,
         "accuracy_epochs": train.epochs if train else None,
+        "accuracy_n_test": train.n_test if train else None,
         "sources": {"energy": "report energy parts of the build's records / n_synapses",
                     "area": f"{build_dir}/metrics.json area.stdcell_um2, area.macros_um2 / "
                             "n_synapses",
