@@ -76,6 +76,7 @@ def test_critical_path_names_start_end_clock_and_slack(report, small_build):
     assert path["startpoint"] == re.search(r"^Startpoint: (\S+)", text, re.M).group(1)
     assert path["endpoint"] == re.search(r"^Endpoint: (\S+)", text, re.M).group(1)
     assert path["clock"] == "core_clock"
+    assert path["period_ns"] == metrics["clock"]["target_period_ns"]
     # the worst path of the report is the build's worst setup slack
     assert path["slack_ns"]["value"] == pytest.approx(metrics["timing"]["setup_slack_ns"],
                                                       abs=1e-3)

@@ -187,7 +187,7 @@ def _chip_sections(data: dict, build_dir: Path, loaded: LoadedDesign, metrics: d
     from eqchip.report.published import published_section
 
     data["floorplan"] = floorplan_section(metrics)
-    data["critical_paths"] = critical_paths(state)
+    data["critical_paths"] = critical_paths(state, metrics, loaded.arch.clock_period_ns)
     data["fast_corner_leakage"] = fast_leakage(state)
     data["accuracy"] = accuracy_section(build_dir, loaded, data)
     data["published"] = published_section(loaded, data)

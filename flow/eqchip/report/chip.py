@@ -102,22 +102,27 @@ def critical_path(report: Path, stage: str) -> dict | None:
             or path.get("start_clock") or path.get("group"), **path}
 
 
-def critical_paths(state: BuildState | None) -> list[dict]:
+def critical_paths(state: BuildState | None, metrics: dict[str, Any],
+                   design_period_ns: float) -> list[dict]:
     """The worst setup path after synthesis (synthesis.sta's reports/setup.rpt, beside the
     sta.json the state names) and, when the design was routed, after the last routing step
-    (its reports/timing/setup.rpt)."""
+    (its reports/timing/setup.rpt), each with the clock period it was checked at (the design
+    clock; post-route, metrics.json post_layout.corners.<corner>.clock_period_ns)."""
     if state is None:
         return []
     out = []
     if state.views.sta is not None:
         p = critical_path(state.views.sta.parent / "setup.rpt", "post-synthesis")
         if p:
-            out.append(p)
+            out.append({**p, "period_ns": design_period_ns})
+    corners = dig(metrics, "post_layout", "corners") or {}
     for rpt in state.views.signoff_reports:
         if rpt.name == "setup.rpt" and rpt.parent.name == "timing":
             p = critical_path(rpt, f"post-route ({state.views.signoff_step})")
             if p:
-                out.append(p)
+                period = dig(corners, str(p.get("corner")), "clock_period_ns")
+                out.append({**p, "period_ns": period if isinstance(period, int | float)
+                            else design_period_ns})
     return out
 
 
