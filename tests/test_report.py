@@ -500,3 +500,16 @@ def test_inference_window_on_the_rtl_propagation_path(small_build, pdk_root, tmp
     assert p_inf > 0 and abs(p_inf - p_trn) > 1e-6 * p_trn
     assert "rtl_propagated" not in ap["logic"] and "gls_cycles" not in {
         c["id"] for c in ap["checks"]}
+
+
+@pytest.mark.slow
+@needs_tools
+def test_report_fmax_is_the_netlists_own(small_build, small_report):
+    """report.json's achievable clock is metrics.json's register-to-register one (a property of
+    the netlist, eqchip.asic.fmax), not 1000 / (target period - slack), which follows the target
+    through the I/O budget (issue 23)."""
+    _, _, data = small_report
+    metrics = json.loads((small_build / "metrics.json").read_text())
+    fmax = data["timing"]["fmax_mhz"]
+    assert fmax["value"] == pytest.approx(metrics["timing"]["achievable_freq_mhz"])
+    assert "achievable_freq_mhz" in fmax["source"]
