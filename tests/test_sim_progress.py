@@ -24,13 +24,15 @@ def test_a_log_gets_one_progress_line_a_minute(monkeypatch):
     import eqchip.ui as ui
 
     out = io.StringIO()
-    clock = iter([0.0, 30.0, 61.0, 90.0, 125.0])
+    # the build before the first update does not count: the clock starts at 100
+    clock = iter([0.0, 100.0, 130.0, 161.0, 190.0, 225.0])
     monkeypatch.setattr(ui.time, "monotonic", lambda: next(clock))
-    with Console(stream=out).progress("simulating x", "cycles") as bar:     # t0 = 0
-        for done in (10, 20, 30, 40):                                       # 30, 61, 90, 125
+    with Console(stream=out).progress("simulating x", "cycles") as bar:
+        for done in (0, 10, 20, 30, 40):                          # at 100, 130, 161, 190, 225
             bar.update(done, 100)
     lines = out.getvalue().splitlines()
     assert [re.match(r"simulating x: (\d+) of 100", s).group(1) for s in lines] == ["20", "40"]
+    assert "1:01 elapsed, ETA 4:04" in lines[0]
 
 
 def test_tables_in_a_log_keep_whole_words(monkeypatch):

@@ -77,6 +77,7 @@ class Progress:
         self.console, self.what, self.unit = console, what, unit
         self.t0 = time.monotonic()
         self.last_line = self.t0
+        self._first = True
         self._bar = None
         self._task = None
 
@@ -109,6 +110,9 @@ class Progress:
             self._bar.update(self._task, completed=done, total=total)
             return
         now = time.monotonic()
+        if self._first:                 # the clock of the ETA starts with the first update
+            self._first = False
+            self.t0 = self.last_line = now
         if now - self.last_line >= LOG_PROGRESS_S and not self.console.quiet:
             self.last_line = now
             self.console.info(self.line(done, total, now - self.t0))
