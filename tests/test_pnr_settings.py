@@ -12,7 +12,7 @@ from eqchip.config import load_design
 
 TINY = Path(__file__).resolve().parent / "data" / "route_tiny.yaml"
 #: lambdapdk's sky130 derating of the layers eqchip leaves alone
-LAMBDAPDK_KEPT = {"li1": 1.0, "met3": 0.3, "met4": 0.3, "met5": 0.3}
+LAMBDAPDK_KEPT = {"li1": 1.0, "met2": 0.4, "met3": 0.3, "met4": 0.3, "met5": 0.3}
 
 
 def _project(tmp_path: Path):  # noqa: ANN202
