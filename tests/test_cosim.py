@@ -537,3 +537,12 @@ def test_gated_vcd_operation_counters(tmp_path_factory: pytest.TempPathFactory,
         want.counters.cycles, want.counters.mram_reads, want.counters.mram_writes)
     assert (op["steps_free"], op["steps_plus"], op["steps_minus"]) == want.steps
     assert g.inference_counters(arch, want.steps[0]).cycles < g.inference_counters(arch).cycles
+    # synthesis.power's schedule cross-checks of the same waveform hold for the gated design
+    # (they expected the fixed schedule before)
+    from eqchip.power.activity import step_activity
+    from eqchip.power.measure import _rtl_checks
+
+    checks = _rtl_checks(step_activity(wdir / "train.vcd"), loaded, [])
+    failed = [c for c in checks if not c["ok"]]
+    assert {c["id"] for c in checks} >= {"training_cycles_schedule", "training_reads_schedule"}
+    assert not failed, failed

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eqchip.config import LoadedDesign
-from eqchip.config.arch import Arch
 from eqchip.figures import check
 from eqchip.golden.counters import training_counters
 from eqchip.power.activity import (
@@ -163,7 +162,7 @@ def measure(loaded: LoadedDesign, *, netlist: Path, liberty: Path, macro_lib: Pa
                     "mram_writes": a.mram_writes,
                     "source": f"RTL simulation {sa.vcd.name}: busy cycles, macro CE/WE at "
                               "CLK edges"}
-        checks = _rtl_checks(sa, arch, notes) + checks
+        checks = _rtl_checks(sa, loaded, notes) + checks
     return {
         "schema": SCHEMA,
         "design_sha256": loaded.sha256,
@@ -234,11 +233,18 @@ def _inference_section(inf: StepActivity | None, logic: dict | None, method: str
     return out
 
 
-def _rtl_checks(sa: StepActivity, arch: Arch, notes: list[str]) -> list[dict]:
+def _rtl_checks(sa: StepActivity, loaded: LoadedDesign, notes: list[str]) -> list[dict]:
     """The step's counts from the waveform against the architecture schedule and against the
-    RTL's own counter registers at the end of the step."""
+    RTL's own counter registers at the end of the step. With eqprop.early_stop the schedule is
+    data-dependent: the golden model's counters of the simulated operation (its STEPs per phase
+    and skip), eqchip.sim.scenario.vcd_operation_step."""
     a = sa.activity
-    expect = training_counters(arch, a.mram_writes)
+    if loaded.arch.early_stop:
+        from eqchip.sim.scenario import vcd_operation_step
+
+        expect = vcd_operation_step(loaded).counters
+    else:
+        expect = training_counters(loaded.arch, a.mram_writes)
     out = [check("training_cycles_schedule",
                  "training cycles: RTL busy cycles = architecture schedule",
                  expect.cycles, sa.cycles),
