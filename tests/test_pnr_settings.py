@@ -7,7 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from eqchip.asic.pdk import GLOBAL_ROUTING_DERATING
-from eqchip.asic.project import DETAIL_CELL_PADDING, GLOBAL_CELL_PADDING, make_project
+from eqchip.asic.project import (
+    DETAIL_CELL_PADDING,
+    GLOBAL_CELL_PADDING,
+    GLOBAL_ROUTE_ANTENNA_MARGIN,
+    make_project,
+)
 from eqchip.config import load_design
 
 TINY = Path(__file__).resolve().parent / "data" / "route_tiny.yaml"
@@ -42,3 +47,12 @@ def test_global_routing_derating_keeps_the_other_layers(tmp_path: Path, pdk_root
     pdk = project.get_library(project.get("asic", "pdk"))
     derating = dict(pdk.get("tool", "openroad", "globalroutingderating"))
     assert derating == {**LAMBDAPDK_KEPT, **GLOBAL_ROUTING_DERATING}, derating
+
+
+def test_antenna_margin_only_before_detailed_routing(tmp_path: Path, pdk_root: Path) -> None:
+    project = _project(tmp_path)
+    task = "tool", "openroad", "task"
+    assert project.get(*task, "antenna_repair", "var", "ant_margin") == \
+        GLOBAL_ROUTE_ANTENNA_MARGIN > 0
+    # after detailed routing a margin would reroute a clean design (SC's task docstring)
+    assert project.get(*task, "detailed_route_antenna_repair", "var", "ant_margin") == 0
