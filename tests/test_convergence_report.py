@@ -111,3 +111,106 @@ def test_gated_synops_follow_the_operation(small_es) -> None:
                             g.inference_counters(arch), g.training_counters(arch, 3),
                             "hand", "hand")
     assert ungated.figures["synops_per_inference"].value == arch.t1 * per
+
+
+# --- the convergence section in report.md / report.html and the terminal summary ------------
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "").split()[0])
+
+
+def _md_row(md: str, label: str) -> list[str]:
+    rows = [r for r in md.splitlines() if r.startswith(f"| {label} |")]
+    assert len(rows) == 1, (label, rows)
+    return [c.strip() for c in rows[0].strip("|").split("|")][1:]
+
+
+def _html_row(html: str, label: str) -> list[str]:
+    import re
+
+    rows = re.findall(rf"<tr><td>{re.escape(label)}</td>(.*?)</tr>", html, re.S)
+    assert len(rows) == 1, (label, rows)
+    return [re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", rows[0], re.S)]
+
+
+def _written(tmp_path: Path, design: Path, name: str) -> tuple[dict, str, str]:
+    import json
+
+    from eqchip.report import write_report
+
+    build = tmp_path / name
+    build.mkdir()
+    paths = write_report(build, design, without_build=True)
+    from html import unescape
+
+    return (json.loads(paths.json.read_text()), paths.markdown.read_text(),
+            unescape(paths.html.read_text()))
+
+
+def test_report_md_and_html_show_the_gate_against_the_fixed_schedule(
+        small_es, tmp_path: Path) -> None:
+    """A gated design's report.md and report.html carry one convergence table whose figures
+    are report.json's `convergence` values: STEPs per phase (mean, p90) beside T1/T2, the
+    share of skipped updates, energy per inference / training sample (mean, std, p10, p90)
+    beside the fixed schedule's and the ratio, with the data set and n."""
+    data, md, html = _written(tmp_path, small_es.path, "small_es")
+    c = data["convergence"]
+    assert c["dataset"] == small_es.design.training.dataset and c["samples"] > 1
+    e = c["energy"]
+    steps = [("inference: free-phase STEPs", c["inference_steps"], c["t1"]),
+             ("training: free-phase STEPs", c["training_steps"]["free"], c["t1"]),
+             ("training: plus-phase STEPs", c["training_steps"]["plus"], c["t2"]),
+             ("training: minus-phase STEPs", c["training_steps"]["minus"], c["t2"])]
+    energy = [("energy per inference (pJ)", e["inference_pj"],
+               e["fixed_schedule_inference_pj"], e["inference_ratio"]),
+              ("energy per training sample (pJ)", e["training_sample_pj"],
+               e["fixed_schedule_training_sample_pj"], e["training_ratio"])]
+    for text, row in ((md, _md_row), (html, _html_row)):
+        assert f"{c['samples']} test samples of '{c['dataset']}'" in text
+        for label, dist, fixed in steps:
+            cells = row(text, label)        # fixed, mean, std, p10, p90, mean / fixed, source
+            assert _num(cells[0]) == fixed
+            for i, k in ((1, "mean"), (2, "std"), (3, "p10"), (4, "p90")):
+                assert _num(cells[i]) == pytest.approx(dist[k], rel=1e-3, abs=1e-3), (label, k)
+            assert _num(cells[5]) == pytest.approx(dist["mean"] / fixed, rel=1e-3)
+            assert cells[6] == dist["source"]
+        cells = row(text, "weight updates skipped (%)")
+        assert _num(cells[0]) == 0
+        assert _num(cells[1]) == pytest.approx(c["skipped_updates"]["value"] * 100, rel=1e-3)
+        assert cells[6] == c["skipped_updates"]["source"]
+        for label, dist, fixed, ratio in energy:
+            cells = row(text, label)
+            assert _num(cells[0]) == pytest.approx(fixed, rel=1e-3)
+            for i, k in ((1, "mean"), (2, "std"), (3, "p10"), (4, "p90")):
+                assert _num(cells[i]) == pytest.approx(dist[k], rel=1e-3), (label, k)
+            assert _num(cells[5]) == pytest.approx(ratio, rel=1e-3)
+            assert cells[6] == dist["source"]
+    assert 0 < e["inference_ratio"] < 1 and 0 < e["training_ratio"] < 1
+
+
+def test_ungated_report_has_no_convergence_table(designs_dir: Path, tmp_path: Path) -> None:
+    data, md, html = _written(tmp_path, designs_dir / "small.yaml", "small")
+    assert data["convergence"] is None
+    for text in (md, html):
+        assert "Convergence gate" not in text and "plus-phase STEPs" not in text
+
+
+def test_terminal_summary_gives_the_gated_energy(small_es, designs_dir: Path,
+                                                 tmp_path: Path) -> None:
+    """`eqchip report`'s summary puts the gated test-set mean energy and its ratio to the
+    fixed schedule beside the headline energy; an ungated design's summary has no such row."""
+    from eqchip.commands.report import summary_rows
+
+    data, _, _ = _written(tmp_path, small_es.path, "small_es")
+    e = data["convergence"]["energy"]
+    rows = dict(summary_rows(data))
+    inf = rows[f"energy / inference, gated (mean of {data['convergence']['samples']})"]
+    assert f"{e['inference_pj']['mean']:.4g} pJ" in inf
+    assert f"x{e['inference_ratio']:.3g}" in inf
+    trn = rows[f"energy / training sample, gated (mean of {data['convergence']['samples']})"]
+    assert f"{e['training_sample_pj']['mean']:.4g} pJ" in trn
+    assert f"{data['convergence']['skipped_updates']['value'] * 100:.0f} % updates skipped" \
+        in trn
+    plain, _, _ = _written(tmp_path, designs_dir / "small.yaml", "small")
+    assert not any("gated" in k for k, _ in summary_rows(plain))

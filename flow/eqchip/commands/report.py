@@ -43,15 +43,7 @@ def command(console: Console, build_dir: Path, design: Path | None,
             interruptible(f"report of {build_dir}", f"rerun `eqchip report {build_dir}`"):
         paths, an = write_report_analysis(build_dir, design, out_dir=out_dir,
                                           compare_with=compare_with)
-    f = an.data["energy"]["figures"]
-    console.kv(f"report of {an.data['design']['name']}", [
-        ("energy / inference", f"{f['energy_per_inference']['value']:.4g} pJ"),
-        ("energy / training sample", f"{f['energy_per_training_sample']['value']:.4g} pJ"),
-        ("energy / synaptic op (inference)", f"{f['pj_per_synop_inference']['value']:.4g} pJ"),
-        ("energy / weight update", f"{f['energy_per_weight_update']['value']:.4g} pJ"),
-        ("TOPS/W (inference)", f"{f['tops_per_w_inference']['value']:.4g}"),
-        ("bit-exact test accuracy", _accuracy(an.data.get("accuracy") or {})),
-    ])
+    console.kv(f"report of {an.data['design']['name']}", summary_rows(an.data))
     for n in an.data["notes"] + (an.data.get("comparison") or {}).get("notes", []):
         console.warn(n)
     bad = [c["name"] for c in an.data["cross_checks"] if not c["ok"]]
@@ -59,6 +51,36 @@ def command(console: Console, build_dir: Path, design: Path | None,
         console.warn(f"cross-check failed: {name}")
     extra = "".join(f", {p}" for p in (paths.floorplan_png, paths.layout_png) if p)
     console.ok(f"wrote {paths.json}, {paths.markdown}, {paths.html}{extra}")
+
+
+def summary_rows(data: dict) -> list[tuple[str, str]]:
+    """The terminal summary of report.json's data: the headline energy and, for a design with
+    the convergence gate, its test-set mean energy beside the fixed schedule's (ratio)."""
+    f = data["energy"]["figures"]
+    rows = [
+        ("energy / inference", f"{f['energy_per_inference']['value']:.4g} pJ"),
+        ("energy / training sample", f"{f['energy_per_training_sample']['value']:.4g} pJ"),
+    ]
+    conv = data.get("convergence") or {}
+    e = conv.get("energy")
+    if e:
+        n, skipped = conv["samples"], conv["skipped_updates"]["value"]
+        rows += [
+            (f"energy / inference, gated (mean of {n})",
+             f"{e['inference_pj']['mean']:.4g} pJ, x{e['inference_ratio']:.3g} of the fixed "
+             f"schedule ({e['fixed_schedule_inference_pj']:.4g} pJ)"),
+            (f"energy / training sample, gated (mean of {n})",
+             f"{e['training_sample_pj']['mean']:.4g} pJ, x{e['training_ratio']:.3g} of the "
+             f"fixed schedule ({e['fixed_schedule_training_sample_pj']:.4g} pJ), "
+             f"{skipped * 100:.0f} % updates skipped"),
+        ]
+    rows += [
+        ("energy / synaptic op (inference)", f"{f['pj_per_synop_inference']['value']:.4g} pJ"),
+        ("energy / weight update", f"{f['energy_per_weight_update']['value']:.4g} pJ"),
+        ("TOPS/W (inference)", f"{f['tops_per_w_inference']['value']:.4g}"),
+        ("bit-exact test accuracy", _accuracy(data.get("accuracy") or {})),
+    ]
+    return rows
 
 
 def _accuracy(acc: dict) -> str:

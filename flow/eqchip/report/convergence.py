@@ -45,6 +45,7 @@ class Convergence:
     skipped: np.ndarray              # (n,) bool
     writes: np.ndarray               # (n,)
     weights_source: str
+    dataset: str = ""                # the data set the samples are from
 
     @property
     def n(self) -> int:
@@ -63,7 +64,7 @@ def trained_params(loaded: LoadedDesign):  # noqa: ANN201 - golden Params
 
 
 def measure(arch: Arch, params, x: np.ndarray, labels: np.ndarray,  # noqa: ANN001 - Params
-            weights_source: str) -> Convergence:
+            weights_source: str, dataset: str = "") -> Convergence:
     """The golden model over the samples `x` (state format) with one-hot targets of `labels`:
     one inference and one training operation per sample, each from `params` (the operations
     do not chain: the distribution is that of the network as it is)."""
@@ -80,7 +81,8 @@ def measure(arch: Arch, params, x: np.ndarray, labels: np.ndarray,  # noqa: ANN0
         writes.append(t.counters.mram_writes)
     return Convergence(np.asarray(inf.steps, np.int64).reshape(-1),
                        np.asarray(steps, np.int64).reshape(len(x), -1),
-                       np.asarray(skipped, bool), np.asarray(writes, np.int64), weights_source)
+                       np.asarray(skipped, bool), np.asarray(writes, np.int64), weights_source,
+                       dataset)
 
 
 def design_convergence(loaded: LoadedDesign) -> Convergence:
@@ -92,7 +94,7 @@ def design_convergence(loaded: LoadedDesign) -> Convergence:
     return measure(arch, trained_params(loaded), data.quantized(arch.state_frac)[1],
                    data.y_test, f"golden model weights after the design's training "
                    f"({tr.epochs} epochs of '{tr.dataset}', seed {tr.seed}, online), "
-                   f"{len(data.y_test)} test samples")
+                   f"{len(data.y_test)} test samples", tr.dataset)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def section(arch: Arch, conv: Convergence, scale: OpScale | None, energy_source:
     src = conv.weights_source
     out: dict = {
         "samples": conv.n,
+        "dataset": conv.dataset or None,
         "weights": src,
         "t1": arch.t1, "t2": arch.t2,
         "inference_steps": _dist(conv.inference_steps, "STEP", f"golden model infer ({src})"),

@@ -164,6 +164,37 @@ def key_figures(data: dict) -> list[tuple[str, dict | None]]:
     return rows
 
 
+def convergence_rows(data: dict) -> list[dict]:
+    """The rows of the convergence table shared by Markdown and HTML (empty without the
+    gate): per row `label`, `fixed` (the fixed schedule's T1/T2 STEPs, WUPD always, energy),
+    the gated test-set distribution `mean`, `std`, `p10`, `p90`, `ratio` (mean / fixed) and
+    `source`; None where a figure does not apply."""
+    c = data.get("convergence")
+    if not c:
+        return []
+
+    def dist(label: str, d: dict, fixed: float, ratio: float | None = None) -> dict:
+        return {"label": label, "fixed": fixed, "mean": d["mean"], "std": d["std"],
+                "p10": d["p10"], "p90": d["p90"],
+                "ratio": d["mean"] / fixed if ratio is None else ratio, "source": d["source"]}
+
+    limit = {"free": c["t1"], "plus": c["t2"], "minus": c["t2"]}
+    rows = [dist("inference: free-phase STEPs", c["inference_steps"], c["t1"])]
+    rows += [dist(f"training: {k}-phase STEPs", c["training_steps"][k], limit[k])
+             for k in limit if k in c["training_steps"]]
+    sk = c["skipped_updates"]
+    rows.append({"label": "weight updates skipped (%)", "fixed": 0, "mean": sk["value"] * 100,
+                 "std": None, "p10": None, "p90": None, "ratio": None,
+                 "source": sk["source"]})
+    e = c.get("energy")
+    if e:
+        rows += [dist("energy per inference (pJ)", e["inference_pj"],
+                      e["fixed_schedule_inference_pj"], e["inference_ratio"]),
+                 dist("energy per training sample (pJ)", e["training_sample_pj"],
+                      e["fixed_schedule_training_sample_pj"], e["training_ratio"])]
+    return rows
+
+
 _LABEL = {"vectorless": "vectorless", "annotated": "annotated",
           "rtl_propagated": "RTL + propagation"}
 
@@ -214,7 +245,8 @@ def write_outputs(data: dict, out_dir: Path, layout_png: bytes | None,
     lpath = out_dir / "layout.png" if layout_png is not None else None
     fpath = out_dir / "floorplan.png" if floorplan_png is not None else None
     json_out = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    ctx = {"d": data, "key": key_figures(data), "json_text": json.dumps(data, indent=1)}
+    ctx = {"d": data, "key": key_figures(data), "conv": convergence_rows(data),
+           "json_text": json.dumps(data, indent=1)}
     md_text = _env(False).get_template("report.md.j2").render(**ctx)
     ctx["fig"] = figures(data, layout_png)
     if floorplan_png is not None:
