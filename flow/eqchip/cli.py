@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="eqchip", standalone_mode=False)
     except EqchipError as exc:
-        console.error(str(exc))
+        (console.notice if exc.notice else console.error)(str(exc))
         return exc.exit_code
     except OSError as exc:          # last resort: an I/O problem no stage turned into an error
         console.error(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}")

@@ -7,6 +7,9 @@ class EqchipError(Exception):
     """Base class: a problem the user can fix. `exit_code` is what the CLI exits with."""
 
     exit_code = 1
+    #: True: an expected, documented outcome (e.g. a build a missing tool stopped early) that
+    #: the CLI says as a notice instead of an error; the exit code is kept
+    notice = False
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)

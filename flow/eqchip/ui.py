@@ -53,6 +53,11 @@ class Console:
     def warn(self, text: str) -> None:
         self._err.print(f"[yellow]warning:[/yellow] {_escape(text)}")
 
+    def notice(self, text: str) -> None:
+        """An expected outcome the user should know of (not an error: e.g. a flow a missing
+        tool stopped early, exit code 5)."""
+        self._err.print(f"[cyan]notice:[/cyan] {_escape(text)}")
+
     def error(self, text: str) -> None:
         self._err.print(f"[red]error:[/red] {_escape(text)}")
 

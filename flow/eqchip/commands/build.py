@@ -12,101 +12,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from eqchip.buildsummary import post_layout_rows, show_summary
 from eqchip.errors import EqchipError, FlowIncomplete
 from eqchip.pipeline import build_design
 from eqchip.ui import Console
 
+__all__ = ["command", "post_layout_rows"]
+
 if TYPE_CHECKING:
     from eqchip.asic.run import BuildResult
-
-
-def _fmt(value: object, unit: str = "", digits: int = 4) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.{digits}g}{unit}"
-    return f"{value}{unit}"
-
-
-#: post-layout figures the summary shows: (figure id, label, unit, significant digits)
-_POST_LAYOUT = (("stdcell_area_um2", "area std cells", " um^2", 6),
-                ("setup_ws_ns", "setup worst slack", " ns", 4),
-                ("hold_ws_ns", "hold worst slack", " ns", 4),
-                ("fmax_mhz", "achievable clock", " MHz", 4),
-                ("power_total_w", "power total", " W", 4),
-                ("clock_power_share", "clock network share", "", 3),
-                ("wirelength_um", "routed wirelength", " um", 6),
-                ("drc_errors", "DRC violations", "", 6),
-                ("clock_skew_setup_ns", "clock skew", " ns", 3))
-
-
-def post_layout_rows(metrics: dict) -> list[tuple[str, str]]:
-    """Summary rows of metrics.json `post_layout`, each with the step it comes from (none
-    before a place-and-route step completed)."""
-    pl = metrics.get("post_layout") or {}
-    figs = pl.get("figures") or {}
-    rows = []
-    for fid, label, unit, digits in _POST_LAYOUT:
-        fig = figs.get(fid)
-        if fig is not None:
-            value = fig["value"]
-            text = (f"{value:.1%}" if fid == "clock_power_share"
-                    else _fmt(value, unit, digits))
-            rows.append((f"{pl.get('stage', 'post-layout')}: {label}",
-                         f"{text}  (from {fig['source']})"))
-    return rows
-
-
-def flowgraph_rows(result: BuildResult) -> list[tuple[str, str, str, str]]:
-    """(step, tool/task, status, wall time) of every node of the flowgraph, in execution
-    order; the time is SiliconCompiler's record of the node's task (metrics.json
-    runtime_s)."""
-    if result.state is None:
-        return []
-    runtime = result.metrics.get("runtime_s") or {}
-    return [(n.step, f"{n.tool}/{n.task}", n.status or "not run",
-             f"{runtime[n.step]:.1f} s" if n.step in runtime else "-")
-            for n in result.state.nodes]
-
-
-def _logic_power(metrics: dict, which: str) -> str:
-    """Logic power `which` (vectorless / annotated) of the synthesis.power node, or '-'."""
-    power = metrics.get("power") or {}
-    lp = (power.get("logic") or {}).get(which)
-    if not lp:
-        return "-"
-    return f"{_fmt(lp['total_w']['value'], ' W')}  (from {power.get('source', 'synthesis.power')})"
-
-
-def _summary(console: Console, result: BuildResult) -> None:
-    rows = flowgraph_rows(result)
-    if rows:
-        console.table(f"flowgraph {result.state.flow if result.state else ''}",
-                      ("step", "tool/task", "status", "time"), rows)
-    m = result.metrics
-    area = m.get("area") or {}
-    timing = m.get("timing") or {}
-    cells = m.get("cells") or {}
-    flow = m.get("flow") or {}
-    console.kv(f"eqchip build {result.design}", [
-        ("status", result.status + (f" ({result.stop_reason})" if result.stop_reason else "")),
-        ("steps run", ", ".join(result.steps_run) or "-"),
-        ("tool errors / warnings", f"{_fmt((flow.get('errors') or {}).get('total'))} / "
-                                   f"{_fmt((flow.get('warnings') or {}).get('total'))}"),
-        ("cells (std / macros)", f"{_fmt(cells.get('stdcell'))} / {_fmt(cells.get('macros'))}"),
-        ("area std cells (post-synthesis)", _fmt(area.get("stdcell_um2"), " um^2", 6)),
-        ("area macros", _fmt(area.get("macros_um2"), " um^2", 6)),
-        ("setup WNS / TNS", f"{_fmt(timing.get('setup_wns_ns'), ' ns')} / "
-                            f"{_fmt(timing.get('setup_tns_ns'), ' ns')}"),
-        ("achievable clock (post-synthesis)", _fmt(timing.get("achievable_freq_mhz"), " MHz")),
-        ("timing met (post-synthesis)", _fmt(timing.get("met"))),
-        ("logic power (post-synthesis, vectorless)", _logic_power(m, "vectorless")),
-        ("logic power (activity-annotated)", _logic_power(m, "annotated")),
-        *post_layout_rows(m),
-        ("job", str(result.job_dir)),
-        ("metrics", str(result.metrics_path)),
-        ("wall time", f"{result.wall_s:.1f} s"),
-    ])
 
 
 @click.command("build")
@@ -144,8 +58,7 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
     built: list[BuildResult] = []
 
     def on_built(result: BuildResult) -> None:
-        built.append(result)
-        _summary(console, result)
+        built.append(result)          # the summary follows the report, whose figures it leads
 
     # checks first; one build per folder; Ctrl-C / SIGTERM end the process tree (exit 130/143)
     with guarded_build(console, loaded, build_dir, report=report) as guard:
@@ -159,20 +72,24 @@ def command(console: Console, design: str, build_dir: Path, to: tuple[str, ...],
             guard.check()             # an interrupt SC turned into a failed run is an interrupt
             if not built:
                 raise
+            show_summary(console, built[0], None, "no report: it failed (error below)")
             if built[0].stop_reason == "missing_tools":   # the notice is not lost behind the
                 console.warn(built[0].notice or "flow incomplete")   # report error
             console.warn("the build finished but its report failed (error below)")
             raise
         guard.check()                 # SC may have swallowed an interrupt and returned
     result = done.build
-    incomplete = result.stop_reason == "missing_tools"
+    show_summary(console, result, done.report.json if done.report else None, done.skipped)
     if done.report is not None:
         paths = done.report
         console.ok(f"wrote {paths.json}, {paths.markdown}, {paths.html}")
     elif report and done.skipped:
         console.info(done.skipped)
-    if incomplete:
-        raise FlowIncomplete(result.notice or "flow incomplete",
+    if result.stop_reason == "missing_tools":
+        # the documented partial outcome: a notice, not an error, and exit code 5
+        exc = FlowIncomplete(result.notice or "flow incomplete",
                              hint="install the missing tools (`eqchip doctor` shows how) and "
                                   "rerun; the job resumes where it stopped")
+        exc.notice = True
+        raise exc
     console.ok(f"wrote {result.metrics_path}")
