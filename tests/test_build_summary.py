@@ -99,3 +99,23 @@ def test_summary_says_where_the_warnings_are(small_build_run) -> None:
         where = listing if listing.is_file() else job / step / "0" / f"{step}.log"
         assert f"{step} {n}" in text and str(where) in text, (step, text)
     assert str(job / "job.log") in text
+
+
+@pytest.mark.slow
+def test_unreadable_report_is_named_with_its_field(small_build_run, tmp_path) -> None:
+    """A report.json without a headline figure: one error naming the file and the field, no
+    traceback; the session's own report reads back to the figures it holds."""
+    from eqchip.buildsummary import read_headline
+    from eqchip.errors import EqchipError
+
+    good = small_build_run.dir / "report.json"
+    rep = json.loads(good.read_text())
+    head = read_headline(good)
+    assert head.energy.figures.energy_per_inference.value == \
+        rep["energy"]["figures"]["energy_per_inference"]["value"]
+    del rep["energy"]["figures"]["tops_per_w_inference"]
+    bad = tmp_path / "report.json"
+    bad.write_text(json.dumps(rep))
+    with pytest.raises(EqchipError) as err:
+        read_headline(bad)
+    assert str(err.value).startswith(f"{bad}: energy.figures.tops_per_w_inference: ")
