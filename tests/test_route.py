@@ -196,11 +196,17 @@ def test_handoff_of_a_layout_with_a_violation_is_refused(routed: Routed, tmp_pat
     inst.delete()
     broken = tmp_path / "broken.gds"
     layout.write(str(broken))
-    # a build folder whose records name that GDS (the views stay where they are)
+    # a build folder whose records name that GDS: the build's own folders linked in (the
+    # record's paths are relative to the build folder), its files copied
     bad = tmp_path / "copy" / routed.dir.name
     bad.mkdir(parents=True)
-    for name in ("metrics.json", "report.json", "report.md", "report.html"):
-        (bad / name).write_bytes((routed.dir / name).read_bytes())
+    for entry in routed.dir.iterdir():
+        if entry.name == "build_state.json":
+            continue
+        if entry.is_dir():
+            (bad / entry.name).symlink_to(entry, target_is_directory=True)
+        else:
+            (bad / entry.name).write_bytes(entry.read_bytes())
     doc = json.loads((routed.dir / "build_state.json").read_text())
     doc["views"]["gds"] = str(broken)
     (bad / "build_state.json").write_text(json.dumps(doc))
