@@ -8,6 +8,7 @@ from pathlib import Path
 
 from eqchip.asic.pdk import GLOBAL_ROUTING_DERATING
 from eqchip.asic.project import (
+    CTS_HOLD_MARGIN_NS,
     DETAIL_CELL_PADDING,
     GLOBAL_CELL_PADDING,
     GLOBAL_ROUTE_ANTENNA_MARGIN,
@@ -56,3 +57,12 @@ def test_antenna_margin_only_before_detailed_routing(tmp_path: Path, pdk_root: P
         GLOBAL_ROUTE_ANTENNA_MARGIN > 0
     # after detailed routing a margin would reroute a clean design (SC's task docstring)
     assert project.get(*task, "detailed_route_antenna_repair", "var", "ant_margin") == 0
+
+
+def test_hold_margin_after_clock_tree_synthesis(tmp_path: Path, pdk_root: Path) -> None:
+    project = _project(tmp_path)
+    task = "tool", "openroad", "task"
+    assert project.get(*task, "repair_timing", "var", "rsz_hold_slack_margin") == \
+        CTS_HOLD_MARGIN_NS > 0
+    # the repair after routing keeps SC's 0: a margin there would reroute a met design
+    assert project.get(*task, "post_route_repair_timing", "var", "rsz_hold_slack_margin") == 0

@@ -59,6 +59,10 @@ DETAIL_CELL_PADDING = 1
 #: broke it and the repair after detailed routing rerouted (30 % of the routing time); a
 #: margin fixes nets close to the limit before the detailed routes exist
 GLOBAL_ROUTE_ANTENNA_MARGIN = 15.0
+#: hold slack (ns) the timing repair after clock tree synthesis leaves at every corner: the
+#: routed wires move hold by a few ps (small: fast-corner hold -0.010 ns after routing with 0
+#: margin, so its handoff was refused)
+CTS_HOLD_MARGIN_NS = 0.1
 
 
 def _tasks(found: object) -> set:
@@ -165,6 +169,11 @@ def make_project(spec: ProjectSpec) -> ASIC:
 
     for task in _tasks(AntennaRepairTask.find_task(project)):
         task.set("var", "ant_margin", GLOBAL_ROUTE_ANTENNA_MARGIN)
+
+    from siliconcompiler.tools.openroad.repair_timing import RepairTimingTask
+
+    for task in _tasks(RepairTimingTask.find_task(project)):
+        task.set("var", "rsz_hold_slack_margin", CTS_HOLD_MARGIN_NS)
 
     from siliconcompiler.tools.yosys.syn_asic import ASICSynthesis
 
