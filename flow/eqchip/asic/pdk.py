@@ -196,9 +196,9 @@ def make_pdk(paths: Sky130Paths):  # noqa: ANN201 - returns a lambdapdk Sky130PD
         else:
             _drop_fileset(pdk, "klayout.techmap", ("pdk", "displayfileset", "klayout"),
                           ("pdk", "layermapfileset", "klayout", "def", "klayout"))
-    # less of met1/met2 for global routes than lambdapdk's 40 %: sky130_fd_sc_hd's pins are
-    # reached through met1, so routes there start the detailed router from hundreds of met1
-    # shorts and spacing violations (GLOBAL_ROUTING_DERATING)
+    # less of met1 for global routes than lambdapdk's 40 %: sky130_fd_sc_hd's pins are reached
+    # through met1, so routes there start the detailed router from hundreds of met1 shorts and
+    # spacing violations (GLOBAL_ROUTING_DERATING); every other layer keeps lambdapdk's value
     derating = dict(pdk.get("tool", "openroad", "globalroutingderating"))
     pdk.set("tool", "openroad", "globalroutingderating",
             list({**derating, **GLOBAL_ROUTING_DERATING}.items()))
