@@ -6,12 +6,12 @@ report.json's typed energy figures; writes nothing."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from eqchip.asic.state import read_record
 from eqchip.errors import EqchipError
 from eqchip.ui import Console
 
@@ -67,19 +67,7 @@ class ReportHeadline(BaseModel):
 def read_headline(path: Path) -> ReportHeadline:
     """report.json's headline figures; EqchipError naming the file and field when it cannot
     be read."""
-    hint = f"rerun `eqchip report {path.parent}`"
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EqchipError(f"{path}: cannot read the report: {exc.strerror}", hint=hint) from None
-    except ValueError as exc:
-        raise EqchipError(f"{path}: the report is not valid JSON ({exc})", hint=hint) from None
-    try:
-        return ReportHeadline.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(x) for x in err["loc"]) or "(top)"
-        raise EqchipError(f"{path}: {field}: {err['msg']}", hint=hint) from None
+    return read_record(path, ReportHeadline, "report", f"rerun `eqchip report {path.parent}`")
 
 
 def _fmt(value: object, unit: str = "", digits: int = 4) -> str:

@@ -200,7 +200,9 @@ class Metrics(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
-def _read(path: Path, model: type[BaseModel], what: str, hint: str) -> Any:
+def read_record(path: Path, model: type[BaseModel], what: str, hint: str) -> Any:
+    """The JSON record at `path` as `model`; one EqchipError naming the file (and the field)
+    when it cannot be read, is not JSON, is nested too deeply or does not fit the model."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -222,14 +224,14 @@ def read_state(build_dir: Path) -> BuildState:
     """build_state.json of `build_dir`, its paths resolved against `build_dir` (wherever the
     folder is now)."""
     build_dir = Path(build_dir)
-    state = _read(build_dir / STATE_FILE, BuildState, "build state",
+    state = read_record(build_dir / STATE_FILE, BuildState, "build state",
                   f"rebuild with `eqchip build` into {build_dir.parent}")
     return state.located(build_dir, build_dir / STATE_FILE)
 
 
 def read_metrics(build_dir: Path) -> Metrics:
     build_dir = Path(build_dir)
-    return _read(build_dir / METRICS_FILE, Metrics, "metrics",
+    return read_record(build_dir / METRICS_FILE, Metrics, "metrics",
                  f"rebuild with `eqchip build` into {build_dir.parent}")
 
 
